@@ -1,0 +1,55 @@
+"""ipv6-eks: composition only - load the stack's configuration, build the components, export.
+
+Everything that can be wrong with a stack file is reported by ``stack_config`` before the first
+resource is registered; the components validate their own arguments the same way.
+"""
+
+import pulumi
+import pulumi_aws as aws
+
+import stack_config
+from components.dual_stack_vpc import DualStackVpc
+
+
+def region_zones(region: str) -> list[stack_config.Zone]:
+    """The region's standard availability zones (no Local or Wavelength Zones)."""
+    zones = aws.get_availability_zones(
+        state="available",
+        filters=[{"name": "opt-in-status", "values": ["opt-in-not-required"]}],
+        region=region,
+    )
+    names = list(zones.names or [])
+    ids = list(zones.zone_ids or [])
+    ids += [""] * (len(names) - len(ids))
+    return [stack_config.Zone(name, zone_id) for name, zone_id in zip(names, ids, strict=False)]
+
+
+def aws_provider(config: stack_config.StackConfig, component: str, name: str) -> aws.Provider:
+    """One provider per component, so every AWS resource carries project, stack and component tags."""
+    tags = {"project": stack_config.PROJECT, "stack": config.stack, "component": f"{component}/{name}"}
+    return aws.Provider(f"aws-{name}", region=config.region, default_tags={"tags": tags})
+
+
+config = stack_config.from_pulumi(region_zones)
+
+vpcs = {}
+for vpc_name, network in config.vpcs.items():
+    vpcs[vpc_name] = DualStackVpc(
+        vpc_name,
+        network.args,
+        pulumi.ResourceOptions(provider=aws_provider(config, "DualStackVpc", vpc_name), protect=config.production),
+    )
+
+pulumi.export(
+    "vpcs",
+    {
+        name: {
+            "vpc_id": vpc.vpc_id,
+            "ipv4_cidr_block": vpc.ipv4_cidr_block,
+            "ipv6_cidr_block": vpc.ipv6_cidr_block,
+            "subnet_ids": vpc.subnet_ids,
+            "address_plan": vpc.address_plan,
+        }
+        for name, vpc in vpcs.items()
+    },
+)

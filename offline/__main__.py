@@ -1,0 +1,57 @@
+"""``python -m offline [STACK] [--json]``: the offline plan of a stack.
+
+STACK is a stack name (``dev``, looked up as ``Pulumi.dev.yaml``) or a path to a stack file.
+Exit status: 0 planned; 2 the stack file has configuration errors (one line each on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from offline.harness import PROJECT_DIR, evaluate_stack
+from offline.plan import plan_document, render_text
+
+EXIT_CONFIG_ERROR = 2
+
+
+def stack_file(argument: str) -> Path:
+    path = Path(argument)
+    if path.suffix in (".yaml", ".yml") or path.exists():
+        return path
+    return PROJECT_DIR / f"Pulumi.{argument}.yaml"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__.splitlines()[0])
+    parser.add_argument("stack", nargs="?", default="dev", help="stack name or path to Pulumi.<stack>.yaml (default: dev)")
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    args = parser.parse_args(argv)
+
+    path = stack_file(args.stack)
+    if not path.is_file():
+        print(
+            f"{path}: no such stack file; allowed: a stack name with a Pulumi.<stack>.yaml beside Pulumi.yaml, or a path", file=sys.stderr
+        )
+        return EXIT_CONFIG_ERROR
+
+    import stack_config  # after argument parsing: importing it loads the Pulumi SDKs
+
+    try:
+        evaluation = evaluate_stack(path)
+    except stack_config.ConfigError as error:
+        for line in error.lines:
+            print(line, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    if args.json:
+        json.dump(plan_document(evaluation), sys.stdout, indent=2, sort_keys=True, default=str)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(render_text(evaluation))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

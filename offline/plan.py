@@ -1,0 +1,185 @@
+"""The offline plan: what ``pulumi up`` of a stack would create, without a cloud account.
+
+It evaluates the real ``__main__.py`` with the stack file's configuration under the project's
+AWS-like mocks, then reports from what was actually registered - never from what the code meant
+to register: the resource tree, and every subnet with its CIDRs, DNS64 and default routes.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from offline.harness import Evaluation
+from offline.mocks import RecordedResource
+
+SUBNET = "aws:ec2/subnet:Subnet"
+VPC = "aws:ec2/vpc:Vpc"
+ROUTE = "aws:ec2/route:Route"
+ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+TARGET_KEYS = ("gatewayId", "natGatewayId", "egressOnlyGatewayId", "transitGatewayId", "vpcPeeringConnectionId")
+
+
+@dataclass
+class SubnetRow:
+    """One subnet as the plan shows it."""
+
+    name: str
+    vpc: str
+    tier: str
+    role: str
+    availability_zone: str
+    ipv4_cidr: str | None
+    ipv6_cidr: str | None
+    ipv6_native: bool
+    dns64: bool
+    auto_assign_ipv6: bool
+    routes: dict[str, str]  # destination -> target id
+
+
+def subnet_rows(evaluation: Evaluation) -> list[SubnetRow]:
+    """Every subnet with its default routes, resolved through route tables and associations."""
+    by_id = evaluation.by_id()
+    routes_by_table: dict[str, dict[str, str]] = defaultdict(dict)
+    for route in evaluation.of_type(ROUTE):
+        destination = route.inputs.get("destinationCidrBlock") or route.inputs.get("destinationIpv6CidrBlock")
+        target = next((route.inputs[k] for k in TARGET_KEYS if route.inputs.get(k)), "?")
+        routes_by_table[route.inputs.get("routeTableId", "")][destination] = target
+    table_of = {a.inputs.get("subnetId"): a.inputs.get("routeTableId") for a in evaluation.of_type(ROUTE_TABLE_ASSOCIATION)}
+    rows = []
+    for subnet in evaluation.of_type(SUBNET):
+        inputs, tags = subnet.inputs, subnet.inputs.get("tags") or {}
+        vpc = by_id.get(inputs.get("vpcId"))
+        rows.append(
+            SubnetRow(
+                name=subnet.name,
+                vpc=vpc.name if vpc else str(inputs.get("vpcId")),
+                tier=tags.get("tier", ""),
+                role=tags.get("role", ""),
+                availability_zone=inputs.get("availabilityZone", ""),
+                ipv4_cidr=inputs.get("cidrBlock"),
+                ipv6_cidr=inputs.get("ipv6CidrBlock"),
+                ipv6_native=bool(inputs.get("ipv6Native")),
+                dns64=bool(inputs.get("enableDns64")),
+                auto_assign_ipv6=bool(inputs.get("assignIpv6AddressOnCreation")),
+                routes=dict(routes_by_table.get(table_of.get(subnet.id, ""), {})),
+            )
+        )
+    return rows
+
+
+def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """The plan as plain data (what ``--json`` prints)."""
+    return {
+        "stack": evaluation.stack,
+        "region": evaluation.region,
+        "resources": [
+            {
+                "urn": r.urn,
+                "type": r.type,
+                "name": r.name,
+                "id": r.id,
+                "parent": r.parent,
+                "protect": r.protect,
+            }
+            for r in evaluation.resources
+        ],
+        "subnets": [asdict(row) for row in subnet_rows(evaluation)],
+        "outputs": evaluation.outputs,
+        "findings": findings or [],
+    }
+
+
+def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = None) -> str:
+    """The plan for people: resource tree, addressing table, policy findings."""
+    lines = [
+        f"Offline plan of stack '{evaluation.stack}' in {evaluation.region} (evaluated under mocks; nothing was deployed)",
+        "",
+        f"Resources ({len(evaluation.resources)}):",
+    ]
+    lines += _tree(evaluation.resources)
+    for vpc in evaluation.of_type(VPC) or [None]:
+        rows = [r for r in subnet_rows(evaluation) if vpc is None or r.vpc == vpc.name]
+        if rows:
+            lines += ["", *_addressing(vpc, rows, evaluation)]
+    if findings is not None:
+        lines += ["", *render_findings(findings)]
+    return "\n".join(lines) + "\n"
+
+
+def render_findings(findings: list[dict[str, Any]]) -> list[str]:
+    mandatory = sum(1 for f in findings if f["level"] == "mandatory")
+    lines = [f"Policy findings ({mandatory} mandatory, {len(findings) - mandatory} advisory):"]
+    if not findings:
+        lines.append("  none")
+    for f in findings:
+        where = f" [{f['resource']}]" if f.get("resource") else ""
+        lines.append(f"  {f['level'].upper():9} {f['policy']}{where}: {f['message']}")
+    return lines
+
+
+def _tree(resources: list[RecordedResource]) -> list[str]:
+    children: dict[str, list[RecordedResource]] = defaultdict(list)
+    urns = {r.urn for r in resources}
+    roots = []
+    for r in resources:
+        (children[r.parent] if r.parent in urns else roots).append(r)
+    stack_label = resources[0].parent.split("::")[-1] if resources else ""
+    lines = [f"  {stack_label} (pulumi:pulumi:Stack)"]
+
+    def walk(items: list[RecordedResource], indent: str) -> None:
+        items = sorted(items, key=lambda r: (r.type, r.name))
+        for i, r in enumerate(items):
+            last = i == len(items) - 1
+            flags = "  [protected]" if r.protect else ""
+            lines.append(f"{indent}{'└─' if last else '├─'} {r.name}  {r.type}{flags}")
+            walk(children.get(r.urn, []), indent + ("   " if last else "│  "))
+
+    walk(roots, "  ")
+    return lines
+
+
+def _addressing(vpc: RecordedResource | None, rows: list[SubnetRow], evaluation: Evaluation) -> list[str]:
+    title = "Addressing plan"
+    if vpc is not None:
+        title += f" of VPC {vpc.name} ({vpc.inputs.get('cidrBlock')}, IPv6 {vpc.outputs.get('ipv6CidrBlock')})"
+    by_id = evaluation.by_id()
+
+    def target(value: str) -> str:
+        resource = by_id.get(value)
+        kind = {
+            "aws:ec2/internetGateway:InternetGateway": "igw",
+            "aws:ec2/natGateway:NatGateway": "nat",
+            "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway": "eigw",
+        }.get(resource.type if resource else "", "")
+        return f"{kind}:{resource.name}" if kind else value
+
+    header = ["subnet", "tier", "AZ", "IPv4", "IPv6", "DNS64", "default routes"]
+    table = [header]
+    for row in sorted(rows, key=lambda r: (_sort_key(r.ipv4_cidr), _sort_key(r.ipv6_cidr))):
+        routes = ", ".join(f"{dest} -> {target(t)}" for dest, t in sorted(row.routes.items())) or "(none)"
+        table.append(
+            [
+                row.name,
+                f"{row.tier} ({row.role})",
+                row.availability_zone,
+                row.ipv4_cidr or "-",
+                (row.ipv6_cidr or "-") + (" (IPv6-only)" if row.ipv6_native else ""),
+                "on" if row.dns64 else "off",
+                routes,
+            ]
+        )
+    widths = [max(len(r[i]) for r in table) for i in range(len(header))]
+    out = [title + ":"]
+    for r in table:
+        out.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
+    return out
+
+
+def _sort_key(cidr: str | None) -> tuple[int, int]:
+    if not cidr:
+        return (1, 0)
+    net = ipaddress.ip_network(cidr)
+    return (0, int(net.network_address))

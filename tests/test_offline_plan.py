@@ -1,0 +1,74 @@
+"""The offline plan: the README's main job, as a user runs it."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from offline.__main__ import main
+from offline.harness import PROJECT_DIR
+
+
+def run_cli(*args):
+    return subprocess.run([sys.executable, "-m", "offline", *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=120)
+
+
+def test_dev_plan_prints_the_tree_and_the_addressing_table():
+    result = run_cli("dev")
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "Offline plan of stack 'dev' in us-east-2" in out
+    assert "shared  ipv6-eks:index:DualStackVpc" in out
+    assert "Addressing plan of VPC shared (10.230.0.0/16, IPv6 2600:1f16:5de:8b00::/56):" in out
+    assert (
+        "shared-private-us-east-2a   private (private)    us-east-2a  10.230.16.0/22  2600:1f16:5de:8b03::/64  off    "
+        "0.0.0.0/0 -> nat:shared-nat-us-east-2a, ::/0 -> eigw:shared-eigw"
+    ) in out
+    assert "shared-public-us-east-2c    public (public)      us-east-2c  10.230.2.0/24   2600:1f16:5de:8b02::/64  off    0.0.0.0/0 -> igw:shared-igw, ::/0 -> igw:shared-igw" in out
+    assert "shared-database-us-east-2b  database (isolated)  us-east-2b  10.230.32.0/22  2600:1f16:5de:8b07::/64  off    (none)" in out
+    assert result.stderr == ""
+
+
+def test_json_plan_is_machine_readable(capsys):
+    assert main(["prod", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["stack"] == "prod" and document["region"] == "us-east-2"
+    subnets = {s["name"]: s for s in document["subnets"]}
+    row = subnets["modern-private-us-east-2b"]
+    assert row["ipv4_cidr"] == "10.41.32.0/20" and row["auto_assign_ipv6"] is True and row["dns64"] is False
+    assert set(row["routes"]) == {"0.0.0.0/0", "::/0"}
+    assert row["routes"]["::/0"].startswith("eigw-") and row["routes"]["0.0.0.0/0"].startswith("nat-")
+    vpcs = [r for r in document["resources"] if r["type"] == "aws:ec2/vpc:Vpc"]
+    assert len(vpcs) == 2 and all(r["protect"] for r in vpcs)
+
+
+def test_plan_is_deterministic(capsys):
+    main(["dev", "--json"])
+    first = capsys.readouterr().out
+    main(["dev", "--json"])
+    assert capsys.readouterr().out == first
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        ("ipv4Cidr: 10.230.0.0/16", "ipv4Cidr: 10.230.0.0/33", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.ipv4Cidr: '10.230.0.0/33' is not an IPv4 network"),
+        ("azSlots: 3", "azSlot: 3", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.azSlot: unknown key; did you mean 'azSlots'?"),
+        ("ipv4PrefixLength: 24", "ipv4PrefixLength: twenty-four", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.tiers[0].ipv4PrefixLength: 'twenty-four' is a string; allowed: a whole number"),
+    ],
+)
+def test_config_errors_exit_2_with_one_line_each_and_no_traceback(tmp_path, replace, by, expected):
+    broken = tmp_path / "Pulumi.broken.yaml"
+    broken.write_text((PROJECT_DIR / "Pulumi.dev.yaml").read_text().replace(replace, by))
+    result = run_cli(str(broken))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_unknown_stack_is_a_clear_error():
+    result = run_cli("staging")
+    assert result.returncode == 2
+    assert "Pulumi.staging.yaml: no such stack file" in result.stderr

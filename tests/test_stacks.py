@@ -1,0 +1,114 @@
+"""The shipped stack files evaluated under mocks with their real configuration."""
+
+import ipaddress
+import json
+import runpy
+
+import pytest
+
+from offline.harness import PROJECT_DIR, evaluate, stack_file_config
+from offline.mocks import AwsLikeMocks, RecordingMonitor
+from stack_config import ConfigError
+from tests.conftest import routes_of
+
+SUBNET = "aws:ec2/subnet:Subnet"
+AZS = ["us-east-2a", "us-east-2b", "us-east-2c"]
+IGW = "aws:ec2/internetGateway:InternetGateway"
+NAT = "aws:ec2/natGateway:NatGateway"
+EIGW = "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway"
+
+
+def test_reference_stack_reproduces_the_mission_layout_exactly(reference):
+    rows = {}
+    for subnet in reference.of_type(SUBNET):
+        rows[subnet.name.removeprefix("reference-")] = (subnet.inputs.get("cidrBlock"), subnet.inputs.get("ipv6CidrBlock"))
+    assert rows == {
+        "public-us-east-2a": ("10.230.0.0/24", None),
+        "public-us-east-2b": ("10.230.1.0/24", None),
+        "public-us-east-2c": ("10.230.2.0/24", None),
+        "private-us-east-2a": ("10.230.16.0/22", "2600:1f16:5de:8b03::/64"),
+        "private-us-east-2b": ("10.230.20.0/22", "2600:1f16:5de:8b04::/64"),
+        "private-us-east-2c": ("10.230.24.0/22", "2600:1f16:5de:8b05::/64"),
+        "database-us-east-2a": ("10.230.28.0/22", "2600:1f16:5de:8b06::/64"),
+        "database-us-east-2b": ("10.230.32.0/22", "2600:1f16:5de:8b07::/64"),
+        "database-us-east-2c": ("10.230.36.0/22", "2600:1f16:5de:8b08::/64"),
+    }
+    assert reference.of_type("aws:ec2/vpc:Vpc") == []  # adopted, not created
+    assert {s.inputs["vpcId"] for s in reference.of_type(SUBNET)} == {"vpc-0a1b2c3d4e5f60718"}
+    for az in AZS:
+        assert routes_of(reference, f"reference-public-{az}") == {"0.0.0.0/0": ("gatewayId", IGW)}
+        assert routes_of(reference, f"reference-database-{az}") == {
+            "0.0.0.0/0": ("natGatewayId", NAT),
+            "::/0": ("egressOnlyGatewayId", EIGW),
+        }
+
+
+def test_dev_is_one_dual_stack_vpc_with_three_tiers_over_three_azs_and_one_nat(dev):
+    (vpc,) = dev.of_type("aws:ec2/vpc:Vpc")
+    assert vpc.inputs["assignGeneratedIpv6CidrBlock"] is True
+    block = ipaddress.IPv6Network(vpc.outputs["ipv6CidrBlock"])
+    sixty_fours = list(block.subnets(new_prefix=64))
+    expected = {"public": (0, "10.230.{}.0/24", [0, 1, 2]), "private": (3, None, [16, 20, 24]), "database": (6, None, [28, 32, 36])}
+    for tier, (first, _, thirds) in expected.items():
+        for i, az in enumerate(AZS):
+            subnet = dev.named(SUBNET, f"shared-{tier}-{az}").inputs
+            assert subnet["ipv6CidrBlock"] == str(sixty_fours[first + i])
+            assert ipaddress.IPv4Network(subnet["cidrBlock"]).network_address == ipaddress.IPv4Address(f"10.230.{thirds[i]}.0")
+            assert subnet["assignIpv6AddressOnCreation"] is True and subnet["enableDns64"] is False
+    assert len(dev.of_type(NAT)) == 1 and len(dev.of_type(IGW)) == 1 and len(dev.of_type(EIGW)) == 1
+    for az in AZS:
+        assert routes_of(dev, f"shared-public-{az}") == {"0.0.0.0/0": ("gatewayId", IGW), "::/0": ("gatewayId", IGW)}
+        assert routes_of(dev, f"shared-private-{az}") == {"0.0.0.0/0": ("natGatewayId", NAT), "::/0": ("egressOnlyGatewayId", EIGW)}
+        assert routes_of(dev, f"shared-database-{az}") == {}
+    assert not any(r.protect for r in dev.resources)
+
+
+def test_prod_has_two_non_overlapping_vpcs_with_a_nat_per_az_all_protected(prod):
+    vpcs = prod.of_type("aws:ec2/vpc:Vpc")
+    assert sorted(v.name for v in vpcs) == ["legacy", "modern"]
+    a, b = (ipaddress.IPv4Network(v.inputs["cidrBlock"]) for v in vpcs)
+    assert not a.overlaps(b)
+    assert vpcs[0].outputs["ipv6CidrBlock"] != vpcs[1].outputs["ipv6CidrBlock"]
+    for vpc in vpcs:
+        nats = [n for n in prod.of_type(NAT) if n.name.startswith(f"{vpc.name}-nat-")]
+        assert sorted(n.name for n in nats) == [f"{vpc.name}-nat-{az}" for az in AZS]
+        for az in AZS:
+            route = prod.named("aws:ec2/route:Route", f"{vpc.name}-private-{az}-ipv4-default")
+            assert route.inputs["natGatewayId"] == prod.named(NAT, f"{vpc.name}-nat-{az}").id
+            assert routes_of(prod, f"{vpc.name}-private-{az}")["::/0"] == ("egressOnlyGatewayId", EIGW)
+    protected = [r for r in prod.resources if not r.type.startswith("pulumi:providers:")]
+    assert protected and all(r.protect for r in protected)
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_aws_resource_uses_a_provider_with_project_stack_component_default_tags(stack, dev, prod):
+    evaluation = {"dev": dev, "prod": prod}[stack]
+    providers = {p.urn: p for p in evaluation.of_type("pulumi:providers:aws")}
+    for p in providers.values():
+        tags = json.loads(p.inputs["defaultTags"])["tags"]
+        assert tags["project"] == "ipv6-eks" and tags["stack"] == stack
+        assert tags["component"] == f"DualStackVpc/{p.name.removeprefix('aws-')}"
+        assert p.inputs["region"] == "us-east-2"
+    for r in evaluation.resources:
+        if r.custom and r.type.startswith("aws:"):
+            assert r.provider.rsplit("::", 1)[0] in providers, r.name
+
+
+def test_a_malformed_stack_file_registers_nothing(tmp_path):
+    bad = tmp_path / "Pulumi.broken.yaml"
+    bad.write_text((PROJECT_DIR / "Pulumi.dev.yaml").read_text().replace("ipv4PrefixLength: 24", "ipv4PrefixLength: 29"))
+    monitor = RecordingMonitor(AwsLikeMocks())
+    with pytest.raises(ConfigError) as info:
+        evaluate(lambda: runpy.run_path(str(PROJECT_DIR / "__main__.py")), stack="broken", config=stack_file_config(bad), monitor=monitor)
+    assert info.value.lines == [
+        "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.tiers[0].ipv4PrefixLength: /29 does not fit a subnet of the VPC 10.230.0.0/16; allowed: 16..28"
+    ]
+    assert monitor.recorded == {}
+
+
+def test_stack_outputs_carry_the_address_plan(dev):
+    plan = dev.outputs["vpcs"]["shared"]["address_plan"]
+    assert len(plan) == 9
+    row = next(r for r in plan if r["tier"] == "private" and r["availability_zone"] == "us-east-2a")
+    assert row["ipv4_cidr"] == "10.230.16.0/22" and row["ipv6_cidr"].endswith("03::/64")
+    assert dev.outputs["vpcs"]["shared"]["subnet_ids"]["private"] == [dev.named(SUBNET, f"shared-private-{az}").id for az in AZS]
