@@ -1,0 +1,26 @@
+# The two commands of the README's quick start, and what they need. Each target installs what
+# it uses into ./venv (the virtualenv Pulumi.yaml names), so a fresh clone needs only Python 3.11.
+PYTHON ?= python3
+VENV := venv
+STACK ?= dev
+PY := $(VENV)/bin/python
+
+.PHONY: plan test lint clean
+
+## make plan [STACK=dev|prod|path/to/Pulumi.x.yaml] [ARGS=--json]: the offline plan of a stack
+plan: $(VENV)/.installed
+	$(PY) -m offline $(STACK) $(ARGS)
+
+## make test: static checks, then every test
+test: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest
+
+$(VENV)/.installed: requirements.txt constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
