@@ -25,7 +25,10 @@ def test_dev_plan_prints_the_tree_and_the_addressing_table():
         "shared-private-us-east-2a   private (private)    us-east-2a  10.230.16.0/22  2600:1f16:5de:8b03::/64  off    "
         "0.0.0.0/0 -> nat:shared-nat-us-east-2a, ::/0 -> eigw:shared-eigw"
     ) in out
-    assert "shared-public-us-east-2c    public (public)      us-east-2c  10.230.2.0/24   2600:1f16:5de:8b02::/64  off    0.0.0.0/0 -> igw:shared-igw, ::/0 -> igw:shared-igw" in out
+    assert (
+        "shared-public-us-east-2c    public (public)      us-east-2c  10.230.2.0/24   2600:1f16:5de:8b02::/64  off    0.0.0.0/0 -> igw:shared-igw, ::/0 -> igw:shared-igw"
+        in out
+    )
     assert "shared-database-us-east-2b  database (isolated)  us-east-2b  10.230.32.0/22  2600:1f16:5de:8b07::/64  off    (none)" in out
     assert result.stderr == ""
 
@@ -53,9 +56,17 @@ def test_plan_is_deterministic(capsys):
 @pytest.mark.parametrize(
     ("replace", "by", "expected"),
     [
-        ("ipv4Cidr: 10.230.0.0/16", "ipv4Cidr: 10.230.0.0/33", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.ipv4Cidr: '10.230.0.0/33' is not an IPv4 network"),
+        (
+            "ipv4Cidr: 10.230.0.0/16",
+            "ipv4Cidr: 10.230.0.0/33",
+            "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.ipv4Cidr: '10.230.0.0/33' is not an IPv4 network",
+        ),
         ("azSlots: 3", "azSlot: 3", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.azSlot: unknown key; did you mean 'azSlots'?"),
-        ("ipv4PrefixLength: 24", "ipv4PrefixLength: twenty-four", "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.tiers[0].ipv4PrefixLength: 'twenty-four' is a string; allowed: a whole number"),
+        (
+            "ipv4PrefixLength: 24",
+            "ipv4PrefixLength: twenty-four",
+            "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.tiers[0].ipv4PrefixLength: 'twenty-four' is a string; allowed: a whole number",
+        ),
     ],
 )
 def test_config_errors_exit_2_with_one_line_each_and_no_traceback(tmp_path, replace, by, expected):
