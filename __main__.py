@@ -9,6 +9,7 @@ import pulumi_aws as aws
 
 import stack_config
 from components.dual_stack_vpc import DualStackVpc
+from components.ipv6_eks_cluster import Ipv6EksCluster
 
 
 def region_zones(region: str) -> list[stack_config.Zone]:
@@ -27,7 +28,7 @@ def region_zones(region: str) -> list[stack_config.Zone]:
 def aws_provider(config: stack_config.StackConfig, component: str, name: str) -> aws.Provider:
     """One provider per component, so every AWS resource carries project, stack and component tags."""
     tags = {"project": stack_config.PROJECT, "stack": config.stack, "component": f"{component}/{name}"}
-    return aws.Provider(f"aws-{name}", region=config.region, default_tags={"tags": tags})
+    return aws.Provider(f"aws-{component}-{name}", region=config.region, default_tags={"tags": tags})
 
 
 config = stack_config.from_pulumi(region_zones)
@@ -38,6 +39,20 @@ for vpc_name, network in config.vpcs.items():
         vpc_name,
         network.args,
         pulumi.ResourceOptions(provider=aws_provider(config, "DualStackVpc", vpc_name), protect=config.production),
+    )
+
+clusters = {}
+for cluster_name, plan in config.clusters.items():
+    vpc = vpcs[plan.vpc]
+    clusters[cluster_name] = Ipv6EksCluster(
+        cluster_name,
+        {
+            **plan.args,
+            "vpc_id": vpc.vpc_id,
+            "control_plane_subnets": vpc.tier_subnets(plan.control_plane_tier),
+            "node_subnets": vpc.tier_subnets(plan.node_tier),
+        },
+        pulumi.ResourceOptions(provider=aws_provider(config, "Ipv6EksCluster", cluster_name), protect=config.production),
     )
 
 pulumi.export(
@@ -51,5 +66,19 @@ pulumi.export(
             "address_plan": vpc.address_plan,
         }
         for name, vpc in vpcs.items()
+    },
+)
+pulumi.export(
+    "clusters",
+    {
+        name: {
+            "name": cluster.cluster_name,
+            "ip_family": cluster.ip_family,
+            "endpoint": cluster.endpoint,
+            "oidc_provider_arn": cluster.oidc_provider_arn,
+            "node_security_group_id": cluster.node_security_group_id,
+            "kubeconfig": cluster.kubeconfig,
+        }
+        for name, cluster in clusters.items()
     },
 )

@@ -24,8 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from components.addressing import parse_ipv4_cidr
+from components.eks_spec import Ipv6EksClusterArgs, check_cluster_args, open_endpoint_cidrs
 from components.errors import ArgumentError, render_path
-from components.vpc_spec import DualStackVpcArgs, VpcPlan, check_vpc_args, plan_vpc
+from components.vpc_spec import DualStackVpcArgs, VpcPlan, check_vpc_args, plan_vpc, tier_subnets
 
 PROJECT = "ipv6-eks"
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,19}$"
@@ -114,6 +115,61 @@ class VpcConfig(_Model):
         )
 
 
+class AccessEntryConfig(_Model):
+    """An IAM principal's access to a cluster."""
+
+    principal_arn: str
+    policies: list[str] | None = None
+    namespaces: list[str] | None = None
+    kubernetes_groups: list[str] | None = None
+
+
+class TaintConfig(_Model):
+    key: str
+    value: str | None = None
+    effect: Literal["NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE"]
+
+
+class NodeGroupConfig(_Model):
+    """A managed node group."""
+
+    instance_types: list[str]
+    ami_type: str | None = None
+    capacity_type: Literal["ON_DEMAND", "SPOT"] | None = None
+    min_size: int | None = None
+    max_size: int | None = None
+    desired_size: int | None = None
+    disk_size: int | None = None
+    labels: dict[str, str] | None = None
+    taints: list[TaintConfig] | None = None
+    imds_hop_limit: int | None = None
+
+
+class ClusterConfig(_Model):
+    """An EKS cluster: keys mirror Ipv6EksCluster's arguments; subnets are named by VPC tier."""
+
+    vpc: str
+    kubernetes_version: Any
+    ip_family: Literal["ipv6", "ipv4"] | None = None
+    control_plane_tier: str = "private"
+    node_tier: str = "private"
+    endpoint_public_access: bool | None = None
+    public_access_cidrs: list[str] | None = None
+    service_ipv4_cidr: str | None = None
+    authentication_mode: Literal["API", "API_AND_CONFIG_MAP"] | None = None
+    access_entries: dict[str, AccessEntryConfig] | None = None
+    network_policy: bool | None = None
+    addon_versions: dict[str, str] | None = None
+    node_groups: dict[str, NodeGroupConfig]
+
+    @field_validator("kubernetes_version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        raise ValueError(f'{value!r} is {_type_name(value)} (YAML reads 1.30 as 1.3); allowed: a quoted version such as "1.34"')
+
+
 @dataclass(frozen=True)
 class NetworkPlan:
     """A validated VPC: the component's arguments and what they will build."""
@@ -121,6 +177,17 @@ class NetworkPlan:
     name: str
     args: DualStackVpcArgs
     plan: VpcPlan
+
+
+@dataclass(frozen=True)
+class ClusterPlan:
+    """A validated cluster: its VPC, tiers, and Ipv6EksCluster's arguments but the VPC's ids."""
+
+    name: str
+    vpc: str
+    control_plane_tier: str
+    node_tier: str
+    args: dict[str, Any]  # Ipv6EksClusterArgs without vpc_id and the subnets
 
 
 @dataclass(frozen=True)
@@ -132,6 +199,7 @@ class StackConfig:
     region: str
     production: bool
     vpcs: dict[str, NetworkPlan]
+    clusters: dict[str, ClusterPlan]
 
 
 class _TopLevel(_Model):
@@ -139,11 +207,19 @@ class _TopLevel(_Model):
 
     production: bool = False
     vpcs: dict[str, VpcConfig]
+    clusters: dict[str, ClusterConfig] = Field(default_factory=dict)
 
     @field_validator("vpcs", mode="before")
     @classmethod
     def _vpc_names(cls, value: Any) -> Any:
         _check_names(value, "VPC")
+        return value
+
+    @field_validator("clusters", mode="before")
+    @classmethod
+    def _cluster_names(cls, value: Any) -> Any:
+        if value:
+            _check_names(value, "cluster")
         return value
 
 
@@ -216,9 +292,15 @@ def load(
         if plan is not None:
             plans[name] = plan
     problems += [f"{stack_file}: {PROJECT}:{e.render(camel=True)}" for e in _check_vpc_overlaps(top.vpcs)]
+    clusters: dict[str, ClusterPlan] = {}
+    for name, cluster in top.clusters.items():
+        plan, errors = _plan_cluster(name, cluster, plans, top.production, set(top.vpcs))
+        problems += [f"{stack_file}: {PROJECT}:{e.under('clusters', name).render(camel=True)}" for e in errors]
+        if plan is not None:
+            clusters[name] = plan
     if problems:
         raise ConfigError(problems)
-    return StackConfig(stack=stack, stack_file=stack_file, region=region, production=top.production, vpcs=plans)
+    return StackConfig(stack=stack, stack_file=stack_file, region=region, production=top.production, vpcs=plans, clusters=clusters)
 
 
 def from_pulumi(zones: Callable[[str], Sequence[Zone]]) -> StackConfig:
@@ -290,6 +372,55 @@ def _resolve_zones(wanted: int | tuple[str, ...], available: Sequence[Zone]) -> 
                 )
             )
     return list(wanted), errors
+
+
+def _plan_cluster(
+    name: str, cluster: ClusterConfig, networks: Mapping[str, NetworkPlan], production: bool, vpc_names: set[str]
+) -> tuple[ClusterPlan | None, list[ArgumentError]]:
+    """Check a cluster against its VPC's plan and Ipv6EksCluster's own argument checks."""
+    if cluster.vpc not in vpc_names:
+        return None, [ArgumentError(("vpc",), f"{cluster.vpc!r} is not a VPC of this stack", f"allowed: {', '.join(sorted(vpc_names))}")]
+    network = networks.get(cluster.vpc)
+    if network is None:
+        return None, []  # the VPC's own problems are reported already
+    errors: list[ArgumentError] = []
+    tiers = {t["name"] for t in network.args["tiers"]}
+    for key in ("control_plane_tier", "node_tier"):
+        tier = getattr(cluster, key)
+        if tier not in tiers:
+            errors.append(ArgumentError((key,), f"{tier!r} is not a tier of VPC {cluster.vpc!r}", f"allowed: {', '.join(sorted(tiers))}"))
+    if errors:
+        return None, errors
+    open_cidrs = open_endpoint_cidrs(cluster.public_access_cidrs) if cluster.endpoint_public_access else []
+    if production and open_cidrs:
+        errors.append(
+            ArgumentError(
+                ("public_access_cidrs",),
+                f"{', '.join(open_cidrs)} opens a production API endpoint to the internet",
+                "allowed: the CIDRs that need the API, or endpoint_public_access false (R7.1)",
+            )
+        )
+    args = cluster.model_dump(exclude_none=True, exclude={"vpc", "control_plane_tier", "node_tier"})
+    args["deletion_protection"] = production
+    checked = {
+        **args,
+        "vpc_id": f"{cluster.vpc}-vpc-id",
+        "control_plane_subnets": tier_subnets(network.plan, cluster.control_plane_tier),
+        "node_subnets": tier_subnets(network.plan, cluster.node_tier),
+    }
+    for error in check_cluster_args(cast(Ipv6EksClusterArgs, checked)):
+        errors.append(_tier_error(error, cluster))
+    if errors:
+        return None, errors
+    return ClusterPlan(name, cluster.vpc, cluster.control_plane_tier, cluster.node_tier, args), []
+
+
+def _tier_error(error: ArgumentError, cluster: ClusterConfig) -> ArgumentError:
+    """Errors about subnets name the tier key of the stack file, and say which tier."""
+    key = {"control_plane_subnets": "control_plane_tier", "node_subnets": "node_tier"}.get(str(error.path[0]) if error.path else "")
+    if key is None:
+        return error
+    return ArgumentError((key,), f"tier {getattr(cluster, key)!r}: {error.problem}", error.allowed)
 
 
 def _check_vpc_overlaps(vpcs: Mapping[str, VpcConfig]) -> list[ArgumentError]:

@@ -32,6 +32,7 @@ from components.vpc_spec import (
     dns64_enabled,
     plan_vpc,
     static_ipv6_block,
+    tier_subnets,
 )
 
 TYPE_TOKEN = "ipv6-eks:index:DualStackVpc"
@@ -74,6 +75,7 @@ class DualStackVpc(pulumi.ComponentResource):
         igw = self._internet_gateway(vpc_id, args, child)
         eigw_id = self._egress_only_gateway(vpc_id, args, child)
         subnets = {s.name: self._subnet(s, vpc_id, subnet_block, ipv6_ready) for s in plan.subnets}
+        self._subnets = subnets
         nat_gateways = self._nat_gateways(subnets, igw)
         targets = {"internet-gateway": _id_of(igw), "egress-only-gateway": eigw_id}
         route_tables = self._route_tables(vpc_id, subnets, targets, nat_gateways)
@@ -106,6 +108,13 @@ class DualStackVpc(pulumi.ComponentResource):
                 "address_plan": self.address_plan,
             }
         )
+
+    def tier_subnets(self, tier: str) -> list[dict[str, Any]]:
+        """A tier's subnets with the facts consumers check: id, availability zone, IP mode, role.
+
+        This is the shape of ``Ipv6EksCluster``'s ``control_plane_subnets`` and ``node_subnets``.
+        """
+        return [{**facts, "id": self._subnets[f"{tier}-{facts['availability_zone']}"].id} for facts in tier_subnets(self._plan, tier)]
 
     # -- the VPC and its IPv6 block ------------------------------------------------------------
 

@@ -243,6 +243,15 @@ def plan_vpc(args: DualStackVpcArgs) -> VpcPlan:
     )
 
 
+def tier_subnets(plan: VpcPlan, tier: str) -> list[dict[str, str]]:
+    """The planned subnets of a tier as the facts a cluster checks: id (planned), AZ, IP mode, role."""
+    return [
+        {"id": f"planned:{s.name}", "availability_zone": s.availability_zone, "ip_mode": s.ip_mode, "role": s.role}
+        for s in plan.subnets
+        if s.tier == tier
+    ]
+
+
 def static_ipv6_block(args: DualStackVpcArgs) -> str | None:
     """The VPC's IPv6 block when the arguments already fix it (BYOIP, IPAM with a CIDR, existing)."""
     if "existing" in args:

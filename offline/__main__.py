@@ -7,6 +7,7 @@ Exit status: 0 planned; 2 the stack file has configuration errors (one line each
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import sys
 from pathlib import Path
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
 
     import stack_config  # after argument parsing: importing it loads the Pulumi SDKs
 
+    # The SDKs are hundreds of thousands of long-lived objects. Freezing them keeps the cyclic
+    # garbage collector from rescanning them on every collection while the stack is evaluated
+    # and at exit, which otherwise costs about a third of the run.
+    gc.freeze()
     try:
         evaluation = evaluate_stack(path)
     except stack_config.ConfigError as error:

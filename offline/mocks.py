@@ -11,9 +11,12 @@ a stack that reproduces that layout can be compared with it line by line.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import ipaddress
+import json
 import threading
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +25,26 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 ACCOUNT_ID = "123456789012"
+# What EKS answers for an add-on's default version per Kubernetes version (recent real builds,
+# from the EKS user guide's add-on tables); at deploy time EKS itself answers.
+ADDON_VERSIONS = {
+    "vpc-cni": {"*": "v1.21.1-eksbuild.8"},
+    "eks-pod-identity-agent": {"*": "v1.3.9-eksbuild.3"},
+    "coredns": {
+        "1.32": "v1.11.4-eksbuild.40",
+        "1.33": "v1.12.4-eksbuild.18",
+        "1.34": "v1.13.2-eksbuild.11",
+        "1.35": "v1.14.3-eksbuild.3",
+        "1.36": "v1.14.3-eksbuild.3",
+    },
+    "kube-proxy": {
+        "1.32": "v1.32.13-eksbuild.16",
+        "1.33": "v1.33.10-eksbuild.13",
+        "1.34": "v1.34.6-eksbuild.13",
+        "1.35": "v1.35.3-eksbuild.13",
+        "1.36": "v1.36.0-eksbuild.14",
+    },
+}
 
 # The first Amazon-provided /56 handed out per region; later VPCs get the next /56s.
 AMAZON_IPV6_BASES = {
@@ -115,6 +138,10 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE", "id": ACCOUNT_ID}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if args.token == "aws:eks/getAddonVersion:getAddonVersion":
+            table = ADDON_VERSIONS.get(args.args.get("addonName"), {})
+            version = table.get(args.args.get("kubernetesVersion"), table.get("*"))
+            return {**args.args, "version": version, "id": args.args.get("addonName")} if version else {}
         return {}
 
     # -- resources ----------------------------------------------------------------------------
@@ -170,7 +197,71 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             return {"arn": f"{arn_base}:{kind}/{resource_id}", "ownerId": ACCOUNT_ID}
         if typ == "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation":
             return {"ipv6CidrBlock": inputs.get("ipv6CidrBlock") or self._amazon_block(region)}
+        if typ == "aws:ec2/launchTemplate:LaunchTemplate":
+            return {"arn": f"{arn_base}:launch-template/{resource_id}", "latestVersion": 1, "defaultVersion": 1}
+        if typ == "aws:iam/role:Role":
+            physical = inputs.get("name") or f"{name}-{_hex(name, 7)}"
+            return {"name": physical, "arn": f"arn:aws:iam::{ACCOUNT_ID}:role/{physical}", "uniqueId": "AROA" + _hex(name, 17).upper()}
+        if typ == "aws:iam/policy:Policy":
+            physical = inputs.get("name") or f"{name}-{_hex(name, 7)}"
+            return {"name": physical, "arn": f"arn:aws:iam::{ACCOUNT_ID}:policy/{physical}", "policyId": "ANPA" + _hex(name, 17).upper()}
+        if typ == "aws:kms/key:Key":
+            key_id = str(uuid.UUID(_hex(name, 32)))
+            return {"keyId": key_id, "arn": f"arn:aws:kms:{region}:{ACCOUNT_ID}:key/{key_id}"}
+        if typ == "aws:eks/addon:Addon":
+            return {"arn": f"arn:aws:eks:{region}:{ACCOUNT_ID}:addon/{inputs.get('clusterName')}/{inputs.get('addonName')}/{_hex(name, 8)}"}
+        if typ == "aws:eks/nodeGroup:NodeGroup":
+            group = f"{inputs.get('nodeGroupNamePrefix', '')}{_hex(name, 20)}"
+            return {
+                "nodeGroupName": group,
+                "status": "ACTIVE",
+                "arn": f"arn:aws:eks:{region}:{ACCOUNT_ID}:nodegroup/{inputs.get('clusterName')}/{group}/{_hex(name, 8)}",
+            }
+        if typ == "eks:index:Cluster":
+            return self._eks_cluster(name, inputs, region)
         return {}
+
+    def _eks_cluster(self, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
+        """pulumi-eks's outputs: a remote component is one opaque resource under mocks."""
+        cluster = inputs.get("name") or name
+        oidc_id = _hex(cluster, 32).upper()
+        issuer = f"oidc.eks.{region}.amazonaws.com/id/{oidc_id}"
+        endpoint = f"https://{oidc_id}.gr7.{region}.eks.amazonaws.com"
+        ca = base64.b64encode(f"-----BEGIN CERTIFICATE-----\nMII{_hex(cluster, 40)}\n-----END CERTIFICATE-----\n".encode()).decode()
+        kubeconfig = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "clusters": [{"name": "kubernetes", "cluster": {"server": endpoint, "certificate-authority-data": ca}}],
+            "contexts": [{"name": "aws", "context": {"cluster": "kubernetes", "user": "aws"}}],
+            "current-context": "aws",
+            "users": [
+                {
+                    "name": "aws",
+                    "user": {
+                        "exec": {
+                            "apiVersion": "client.authentication.k8s.io/v1beta1",
+                            "command": "aws",
+                            "args": ["--region", region, "eks", "get-token", "--cluster-name", cluster, "--output", "json"],
+                        }
+                    },
+                }
+            ],
+        }
+        return {
+            "kubeconfig": kubeconfig,
+            "kubeconfigJson": json.dumps(kubeconfig),
+            "oidcProviderArn": f"arn:aws:iam::{ACCOUNT_ID}:oidc-provider/{issuer}",
+            "oidcProviderUrl": f"https://{issuer}",
+            "oidcIssuer": issuer,
+            "clusterSecurityGroupId": "sg-" + _hex(cluster + "cluster-sg"),
+            "nodeSecurityGroupId": "sg-" + _hex(cluster + "cluster-sg"),
+            "clusterIngressRuleId": "",
+            "defaultNodeGroupAsgName": "",
+            "fargateProfileId": "",
+            "fargateProfileStatus": "",
+            "autoModeNodeRoleName": "",
+            "instanceRoles": [],
+        }
 
     def _amazon_block(self, region: str, prefix: int = 56) -> str:
         """The next Amazon-provided IPv6 block of ``region``, in order."""

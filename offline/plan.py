@@ -8,10 +8,12 @@ to register: the resource tree, and every subnet with its CIDRs, DNS64 and defau
 from __future__ import annotations
 
 import ipaddress
+import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from components.eks_spec import estimated_vcpus, max_pods, subnet_ipv4_capacity
 from offline.harness import Evaluation
 from offline.mocks import RecordedResource
 
@@ -70,6 +72,80 @@ def subnet_rows(evaluation: Evaluation) -> list[SubnetRow]:
     return rows
 
 
+@dataclass
+class NodeGroupRow:
+    """A node group and its capacity."""
+
+    name: str
+    instance_types: list[str]
+    ami_type: str
+    min_size: int
+    max_size: int
+    pods_per_node: int | None  # IPv6: the 110/250 cap (R2.7); IPv4: set by the ENI limits
+    max_pods: int | None
+
+
+@dataclass
+class ClusterRow:
+    """A cluster as the plan shows it."""
+
+    name: str
+    ip_family: str
+    version: str
+    public_endpoint: list[str] | None  # None: private only
+    vpc_cni: dict[str, Any]
+    node_groups: list[NodeGroupRow]
+    node_subnets_ipv4_addresses: int
+
+
+def cluster_rows(evaluation: Evaluation) -> list[ClusterRow]:
+    """Each cluster, its CNI configuration and node groups with their pod capacity."""
+    subnets = {s.id: s.inputs for s in evaluation.of_type(SUBNET)}
+    rows = []
+    for cluster in evaluation.of_type("eks:index:Cluster"):
+        inputs = cluster.inputs
+        physical = inputs.get("name", cluster.name)
+        family = inputs.get("ipFamily", "ipv4")
+        addons = [a for a in evaluation.of_type("aws:eks/addon:Addon") if a.inputs.get("clusterName") == physical]
+        cni = next((a.inputs for a in addons if a.inputs.get("addonName") == "vpc-cni"), {})
+        groups = []
+        for group in evaluation.of_type("aws:eks/nodeGroup:NodeGroup"):
+            if group.inputs.get("clusterName") != physical:
+                continue
+            types = list(group.inputs.get("instanceTypes") or [])
+            scaling = group.inputs.get("scalingConfig") or {}
+            per_node = None
+            if family == "ipv6" and types:
+                per_node = min(max_pods(estimated_vcpus(t)) for t in types)
+            high = int(scaling.get("maxSize", 0))
+            groups.append(
+                NodeGroupRow(
+                    group.name,
+                    types,
+                    group.inputs.get("amiType", ""),
+                    int(scaling.get("minSize", 0)),
+                    high,
+                    per_node,
+                    per_node * high if per_node else None,
+                )
+            )
+        node_ipv4 = sum(
+            subnet_ipv4_capacity(subnets[i]["cidrBlock"]) for i in inputs.get("nodeSubnetIds", []) if subnets.get(i, {}).get("cidrBlock")
+        )
+        rows.append(
+            ClusterRow(
+                name=physical,
+                ip_family=family,
+                version=str(inputs.get("version", "")),
+                public_endpoint=list(inputs.get("publicAccessCidrs") or []) if inputs.get("endpointPublicAccess") else None,
+                vpc_cni=json.loads(cni.get("configurationValues") or "{}"),
+                node_groups=groups,
+                node_subnets_ipv4_addresses=node_ipv4,
+            )
+        )
+    return rows
+
+
 def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The plan as plain data (what ``--json`` prints)."""
     return {
@@ -84,9 +160,10 @@ def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None 
                 "parent": r.parent,
                 "protect": r.protect,
             }
-            for r in evaluation.resources
+            for r in sorted(evaluation.resources, key=lambda r: r.urn)
         ],
-        "subnets": [asdict(row) for row in subnet_rows(evaluation)],
+        "subnets": [asdict(row) for row in sorted(subnet_rows(evaluation), key=lambda r: r.name)],
+        "clusters": [asdict(row) for row in cluster_rows(evaluation)],
         "outputs": evaluation.outputs,
         "findings": findings or [],
     }
@@ -104,6 +181,9 @@ def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = 
         rows = [r for r in subnet_rows(evaluation) if vpc is None or r.vpc == vpc.name]
         if rows:
             lines += ["", *_addressing(vpc, rows, evaluation)]
+    clusters = cluster_rows(evaluation)
+    if clusters:
+        lines += ["", *_clusters(clusters)]
     if findings is not None:
         lines += ["", *render_findings(findings)]
     return "\n".join(lines) + "\n"
@@ -176,6 +256,25 @@ def _addressing(vpc: RecordedResource | None, rows: list[SubnetRow], evaluation:
     for r in table:
         out.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
     return out
+
+
+def _clusters(rows: list[ClusterRow]) -> list[str]:
+    lines = ["Clusters and capacity:"]
+    for c in rows:
+        endpoint = "private only" if c.public_endpoint is None else "public from " + ", ".join(c.public_endpoint)
+        env = {**c.vpc_cni.get("env", {}), **{f"init.{k}": v for k, v in c.vpc_cni.get("init", {}).get("env", {}).items()}}
+        cni = ", ".join(f"{k}={v}" for k, v in sorted(env.items()))
+        lines.append(f"  {c.name}  {c.ip_family}  Kubernetes {c.version}  API endpoint {endpoint}")
+        lines.append(f"    vpc-cni: {cni}; network policy {c.vpc_cni.get('enableNetworkPolicy', 'false')}")
+        for g in c.node_groups:
+            if c.ip_family == "ipv6":
+                capacity = f"{g.pods_per_node} pods/node (R2.7; a /80 per node) -> up to {g.max_pods} pods"
+            else:
+                capacity = f"pods share the node subnets' {c.node_subnets_ipv4_addresses:,} IPv4 addresses"
+            lines.append(
+                f"    node group {g.name}: {', '.join(g.instance_types)} {g.ami_type}, {g.min_size}..{g.max_size} nodes, {capacity}"
+            )
+    return lines
 
 
 def _sort_key(cidr: str | None) -> tuple[int, int]:

@@ -1,9 +1,9 @@
 """``python -m offline.timing [STACK] [-n RUNS]``: how long the offline plan takes, next to how long
 merely importing the Pulumi SDK modules it uses takes (both as fresh processes, medians).
 
-The SDK modules are found by running the plan once and listing the Pulumi packages and provider
-service modules it executed (``pulumi``, ``pulumi_aws.ec2``, ``pulumi_eks``, ...), so the baseline
-is exactly "import what the plan needs, and nothing else".
+The SDK modules are found by running the plan once and listing every module of the Pulumi SDKs
+(``pulumi``, ``pulumi_aws``, ``pulumi_eks``, ...) it executed, so the baseline is exactly
+"import what the plan needs, and nothing else".
 """
 
 from __future__ import annotations
@@ -22,20 +22,18 @@ SDK_PACKAGES = ("pulumi", "pulumi_aws", "pulumi_eks", "pulumi_kubernetes", "pulu
 
 
 def sdk_modules_used(stack: str) -> list[str]:
-    """The Pulumi SDK modules a plan of ``stack`` actually loads (service modules, not lazy stubs)."""
+    """Every Pulumi SDK module a plan of ``stack`` actually executes (not the lazy stubs)."""
+    from pulumi._utils import _LazyModule
+
     from offline.__main__ import main
 
     with contextlib.redirect_stdout(io.StringIO()):
         main([stack])
-    loaded = set()
-    for name in sys.modules:
-        parts = name.split(".")
-        if parts[0] not in SDK_PACKAGES:
-            continue
-        loaded.add(parts[0])
-        if parts[0] != "pulumi" and len(parts) >= 3:  # pulumi_aws.ec2.vpc => pulumi_aws.ec2 ran
-            loaded.add(".".join(parts[:2]))
-    return sorted(loaded)
+    return sorted(
+        name
+        for name, module in list(sys.modules.items())
+        if name.split(".")[0] in SDK_PACKAGES and module is not None and not isinstance(module, _LazyModule)
+    )
 
 
 def median_seconds(command: list[str], runs: int) -> float:
@@ -60,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
     median_seconds(plan, 1)  # warm the file cache and the bytecode of both
     importing = median_seconds(imports, args.runs)
     planning = median_seconds(plan, args.runs)
-    print(f"SDK modules the plan uses: {', '.join(modules)}")
+    packages = sorted({m.split(".")[0] for m in modules})
+    print(f"SDK modules the plan executes: {len(modules)}, of {', '.join(packages)}")
     print(
         f"median of {args.runs}: importing them {importing:.3f} s; offline plan of {args.stack} {planning:.3f} s; ratio {planning / importing:.2f}"
     )

@@ -226,3 +226,100 @@ def test_pulumi_runtime_values_are_decoded():
     assert stack_config._decode('{"a": [1, true]}') == {"a": [1, True]}
     assert stack_config._decode("true") is True
     assert stack_config._decode("us-east-2") == "us-east-2"
+
+
+# ---- clusters ---------------------------------------------------------------------------------
+
+
+def with_clusters(**clusters):
+    config = base()
+    config["ipv6-eks:clusters"] = clusters
+    return config
+
+
+def cluster(**overrides):
+    spec = {"vpc": "shared", "kubernetesVersion": "1.34", "nodeGroups": {"general": {"instanceTypes": ["m7i.large"]}}}
+    spec.update(overrides)
+    return spec
+
+
+def test_clusters_are_planned_with_their_tiers_and_component_arguments():
+    config = load("prod", {**with_clusters(legacy=cluster(ipFamily="ipv4"), modern=cluster()), "ipv6-eks:production": True}, zones)
+    legacy, modern = config.clusters["legacy"], config.clusters["modern"]
+    assert (legacy.vpc, legacy.control_plane_tier, legacy.node_tier) == ("shared", "private", "private")
+    assert legacy.args == {
+        "kubernetes_version": "1.34",
+        "ip_family": "ipv4",
+        "node_groups": {"general": {"instance_types": ["m7i.large"]}},
+        "deletion_protection": True,
+    }
+    assert "ip_family" not in modern.args  # the component's default, ipv6
+
+
+CLUSTER_CASES = [
+    (
+        {"nodeGroups": {"general": {"instanceTypes": ["m4.large"]}}},
+        "ipv6-eks:clusters.modern.nodeGroups.general.instanceTypes[0]: m4.large is a Xen-based type; IPv6 clusters need prefix delegation, which only Nitro offers (R1.12, R6.1); allowed: a Nitro or bare-metal type, e.g. m7i.large, c7g.large",
+    ),
+    (
+        {"nodeGroups": {"general": {"instanceTypes": ["m7i.large"], "amiType": "WINDOWS_FULL_2022_x86_64"}}},
+        "ipv6-eks:clusters.modern.nodeGroups.general.amiType: WINDOWS_FULL_2022_x86_64: Windows nodes cannot join IPv6 clusters (R1.11)",
+    ),
+    ({"nodeTier": "database"}, None),  # isolated tier: see the dedicated test below
+    (
+        {"nodeTier": "public"},
+        "ipv6-eks:clusters.modern.nodeTier: tier 'public': public subnets in us-east-2a, us-east-2b, us-east-2c; allowed: private subnets",
+    ),
+    (
+        {"kubernetesVersion": "1.28"},
+        "ipv6-eks:clusters.modern.kubernetesVersion: '1.28' is not a Kubernetes version EKS supports; allowed: 1.32, 1.33, 1.34, 1.35, 1.36 (as a string)",
+    ),
+    (
+        {"kubernetesVersion": 1.34},
+        'ipv6-eks:clusters.modern.kubernetesVersion: 1.34 is a number (YAML reads 1.30 as 1.3); allowed: a quoted version such as "1.34"',
+    ),
+    (
+        {"serviceIpv4Cidr": "172.20.0.0/16"},
+        "ipv6-eks:clusters.modern.serviceIpv4Cidr: set on an IPv6 cluster; allowed: nothing; EKS assigns an IPv6 cluster's service range from fc00::/7 (R1.9)",
+    ),
+    ({"vpc": "other"}, "ipv6-eks:clusters.modern.vpc: 'other' is not a VPC of this stack; allowed: shared"),
+    (
+        {"nodeTier": "privat"},
+        "ipv6-eks:clusters.modern.nodeTier: 'privat' is not a tier of VPC 'shared'; allowed: database, private, public",
+    ),
+    ({"nodeGroup": {}}, "ipv6-eks:clusters.modern.nodeGroup: unknown key; did you mean 'nodeGroups'?"),
+    (
+        {"endpointPublicAccess": True},
+        "ipv6-eks:clusters.modern.publicAccessCidrs: missing while the public endpoint is open (AWS would open it to everyone)",
+    ),
+    ({"ipFamily": "dual"}, "ipv6-eks:clusters.modern.ipFamily: 'dual' is not allowed; allowed: 'ipv6' or 'ipv4'"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "expected"), [c for c in CLUSTER_CASES if c[1]])
+def test_each_cluster_problem_is_one_line(overrides, expected):
+    lines = problems(with_clusters(modern=cluster(**overrides)))
+    assert any(line.startswith(f"Pulumi.dev.yaml: {expected}") for line in lines), lines
+
+
+def test_nodes_refuse_the_isolated_tier_and_ipv4_only_tiers():
+    lines = problems(with_clusters(modern=cluster(nodeTier="database")))
+    assert lines == [
+        "Pulumi.dev.yaml: ipv6-eks:clusters.modern.nodeTier: tier 'database': isolated subnets in us-east-2a, us-east-2b, us-east-2c; allowed: private subnets; nodes stay off the internet gateway (R7.7) and need NAT for IPv4 egress (R3.6)"
+    ]
+    config = base()
+    config["ipv6-eks:vpcs"]["shared"]["tiers"].append({"name": "legacy", "role": "private", "ipMode": "ipv4", "ipv4PrefixLength": 24})
+    config["ipv6-eks:clusters"] = {"old": cluster(ipFamily="ipv4", nodeTier="legacy")}
+    assert problems(config) == [
+        "Pulumi.dev.yaml: ipv6-eks:clusters.old.nodeTier: tier 'legacy': IPv4-only subnets in us-east-2a, us-east-2b, us-east-2c; allowed: dual-stack subnets; the IPv4 cluster's IPv6 egress needs node IPv6 addresses (R2.6)"
+    ]
+
+
+@pytest.mark.parametrize("cidr", ["0.0.0.0/0", "::/0"])
+def test_an_open_endpoint_is_refused_in_production_only(cidr):
+    spec = cluster(endpointPublicAccess=True, publicAccessCidrs=["203.0.113.0/24", cidr])
+    assert load("dev", with_clusters(modern=spec), zones).clusters["modern"].args["public_access_cidrs"][1] == cidr
+    lines = problems({**with_clusters(modern=spec), "ipv6-eks:production": True}, "prod")
+    assert lines == [
+        f"Pulumi.prod.yaml: ipv6-eks:clusters.modern.publicAccessCidrs: {cidr} opens a production API endpoint to the internet; allowed: the CIDRs that need the API, or endpointPublicAccess false (R7.1)"
+    ]

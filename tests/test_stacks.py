@@ -87,7 +87,7 @@ def test_every_aws_resource_uses_a_provider_with_project_stack_component_default
     for p in providers.values():
         tags = json.loads(p.inputs["defaultTags"])["tags"]
         assert tags["project"] == "ipv6-eks" and tags["stack"] == stack
-        assert tags["component"] == f"DualStackVpc/{p.name.removeprefix('aws-')}"
+        assert tags["component"] == p.name.removeprefix("aws-").replace("-", "/", 1)
         assert p.inputs["region"] == "us-east-2"
     for r in evaluation.resources:
         if r.custom and r.type.startswith("aws:"):
@@ -112,3 +112,94 @@ def test_stack_outputs_carry_the_address_plan(dev):
     row = next(r for r in plan if r["tier"] == "private" and r["availability_zone"] == "us-east-2a")
     assert row["ipv4_cidr"] == "10.230.16.0/22" and row["ipv6_cidr"].endswith("03::/64")
     assert dev.outputs["vpcs"]["shared"]["subnet_ids"]["private"] == [dev.named(SUBNET, f"shared-private-{az}").id for az in AZS]
+
+
+# ---- clusters ---------------------------------------------------------------------------------
+
+IPV6_CNI_ACTIONS = {
+    "ec2:AssignIpv6Addresses",
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+    "ec2:CreateTags",
+}
+
+
+def cluster_facts(evaluation, name):
+    """What the independent checks look at, gathered from the registered graph."""
+    prefix = f"{name}-"
+    eks_cluster = evaluation.named("eks:index:Cluster", f"{name}-eks").inputs
+    cni = evaluation.named("aws:eks/addon:Addon", f"{name}-vpc-cni").inputs
+    role = next(r for r in evaluation.of_type("aws:iam/role:Role") if r.outputs["arn"] == cni["serviceAccountRoleArn"])
+    attached = {
+        a.inputs["policyArn"]
+        for a in evaluation.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        if a.inputs["role"] == role.outputs["name"]
+    }
+    policies = [json.loads(p.inputs["policy"]) for p in evaluation.of_type("aws:iam/policy:Policy") if p.outputs["arn"] in attached]
+    actions = {a for doc in policies for s in doc["Statement"] for a in s["Action"]}
+    groups = [g for g in evaluation.of_type("aws:eks/nodeGroup:NodeGroup") if g.name.startswith(prefix)]
+    templates = {t.id: t.inputs for t in evaluation.of_type("aws:ec2/launchTemplate:LaunchTemplate")}
+    node_sg = evaluation.named("aws:ec2/securityGroup:SecurityGroup", f"{name}-node").id
+    egress = {
+        r.inputs.get("cidrIpv6")
+        for r in evaluation.of_type("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule")
+        if r.inputs["securityGroupId"] == node_sg
+    }
+    return eks_cluster, cni, role, attached, actions, groups, templates, egress
+
+
+@pytest.mark.parametrize(("stack", "name"), [("dev", "modern"), ("prod", "modern")])
+def test_ipv6_clusters_have_everything_that_makes_ipv6_work(stack, name, dev, prod):
+    evaluation = {"dev": dev, "prod": prod}[stack]
+    cluster, cni, role, attached, actions, groups, templates, egress = cluster_facts(evaluation, name)
+    assert cluster["ipFamily"] == "ipv6"
+    subnets = {s.id: s.inputs for s in evaluation.of_type(SUBNET)}
+    for ids in (cluster["privateSubnetIds"], cluster["nodeSubnetIds"]):
+        assert ids and all(subnets[i]["ipv6CidrBlock"] and subnets[i]["cidrBlock"] and subnets[i]["tags"]["role"] == "private" for i in ids)
+    assert "ipv6-eks/cluster" in role.inputs["tags"] and "aws-node" in role.inputs["assumeRolePolicy"]
+    assert cni["addonName"] == "vpc-cni" and len(attached) == 1  # the role wired to the CNI holds one policy...
+    assert actions == IPV6_CNI_ACTIONS  # ...with the whole IPv6 action set (R2.1, R2.2)
+    assert "::/0" in egress  # R3.11
+    assert groups
+    for group in groups:
+        template = templates[group.inputs["launchTemplate"]["id"]]
+        assert template["metadataOptions"]["httpTokens"] == "required" and template["metadataOptions"]["httpProtocolIpv6"] == "disabled"
+        assert all(not t.startswith(("m4.", "t2.", "c4.", "r4.")) for t in group.inputs["instanceTypes"])
+        assert group.inputs["subnetIds"] == cluster["nodeSubnetIds"]
+    assert cluster["endpointPrivateAccess"] is True and cluster["endpointPublicAccess"] is False  # R7.1
+    assert set(cluster["enabledClusterLogTypes"]) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
+    assert cluster["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_the_ipv4_cluster_has_ipv6_egress_on_both_cni_containers(stack, dev, prod):
+    evaluation = {"dev": dev, "prod": prod}[stack]
+    cluster, cni, _, attached, _, _, _, egress = cluster_facts(evaluation, "legacy")
+    assert cluster["ipFamily"] == "ipv4"
+    config = json.loads(cni["configurationValues"])
+    assert config["env"]["ENABLE_V6_EGRESS"] == "true" and config["init"]["env"]["ENABLE_V6_EGRESS"] == "true"  # R2.6
+    assert attached == {"arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"}
+    assert "::/0" in egress
+
+
+def test_dev_puts_both_clusters_in_the_shared_vpc_and_prod_one_per_vpc(dev, prod):
+    dev_vpc = dev.of_type("aws:ec2/vpc:Vpc")[0].id
+    assert {dev.named("eks:index:Cluster", f"{n}-eks").inputs["vpcId"] for n in ("legacy", "modern")} == {dev_vpc}
+    prod_vpcs = {v.name: v.id for v in prod.of_type("aws:ec2/vpc:Vpc")}
+    for name in ("legacy", "modern"):
+        assert prod.named("eks:index:Cluster", f"{name}-eks").inputs["vpcId"] == prod_vpcs[name]
+
+
+def test_prod_clusters_are_protected_with_deletion_protection_and_pinned_addons(prod):
+    for name in ("legacy", "modern"):
+        cluster = prod.named("eks:index:Cluster", f"{name}-eks")
+        assert cluster.protect and cluster.inputs["deletionProtection"] is True
+        versions = {
+            a.inputs["addonName"]: a.inputs["addonVersion"] for a in prod.of_type("aws:eks/addon:Addon") if a.name.startswith(f"{name}-")
+        }
+        assert versions["kube-proxy"] == "v1.34.6-eksbuild.13" and versions["coredns"] == "v1.13.2-eksbuild.11"
+    assert prod.named("eks:index:Cluster", "legacy-eks").inputs["kubernetesServiceIpAddressRange"] == "172.20.0.0/16"

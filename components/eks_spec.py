@@ -1,0 +1,584 @@
+"""Ipv6EksCluster's arguments, their validation and the documents it hands to AWS - no Pulumi.
+
+Everything here is plain data in, plain data out: the IAM documents for the VPC CNI's IPv6
+permissions (R2.1, R2.2) and IRSA, the vpc-cni add-on configuration (R2.3, R2.5, R2.6, R7.8),
+the launch template's metadata options (R7.5, R2.10), the instance-type rules (R1.12, R6.1),
+max pods (R2.7), and ``check_cluster_args``, which the stack configuration and the component
+both call before anything is registered.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+
+from components.errors import ArgumentError
+
+IP_FAMILIES = ("ipv6", "ipv4")
+# Kubernetes versions EKS supports at the end of 2026, with the end of extended support
+# (EKS user guide, kubernetes-versions; 1.36's dates are not yet confirmed by AWS pages).
+SUPPORTED_VERSIONS = {
+    "1.32": "2027-03-23",
+    "1.33": "2027-07-29",
+    "1.34": "2027-12-02",
+    "1.35": "2028-03-27",
+    "1.36": "2028-08-02",
+}
+CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")  # R7.4
+ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns")
+AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP")
+CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
+TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
+# AMI types a managed node group may use. AL2 has no AMIs from Kubernetes 1.33 on; Windows
+# nodes cannot join IPv6 clusters (R1.11); CUSTOM would make max pods ours to set (R2.7).
+AMI_ARCHITECTURE = {
+    "AL2023_x86_64_STANDARD": "x86_64",
+    "AL2023_ARM_64_STANDARD": "arm64",
+    "AL2023_x86_64_NVIDIA": "x86_64",
+    "AL2023_ARM_64_NVIDIA": "arm64",
+    "AL2023_x86_64_NEURON": "x86_64",
+    "BOTTLEROCKET_x86_64": "x86_64",
+    "BOTTLEROCKET_ARM_64": "arm64",
+    "BOTTLEROCKET_x86_64_FIPS": "x86_64",
+    "BOTTLEROCKET_ARM_64_FIPS": "arm64",
+    "BOTTLEROCKET_x86_64_NVIDIA": "x86_64",
+    "BOTTLEROCKET_ARM_64_NVIDIA": "arm64",
+}
+DEFAULT_AMI_TYPE = "AL2023_x86_64_STANDARD"
+# Xen-based families (previous generations). IPv6 clusters need Nitro or bare metal (R1.12, R6.1);
+# AWS launches no new Xen families, so refusing these is the closed, stable side of the rule.
+XEN_FAMILIES = frozenset("c1 c3 c4 cc2 cg1 cr1 d2 f1 g2 g3 g3s h1 hi1 hs1 i2 i3 m1 m2 m3 m4 p2 p3 r3 r4 t1 t2 x1 x1e".split())
+NITRO_EXCEPTIONS = frozenset({"i3.metal"})  # Nitro bare metal inside a Xen family
+INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z][a-z0-9-]*?)\.(?P<size>[a-z0-9-]+)$")
+ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
+PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
+ACCESS_POLICY_NAME = re.compile(r"^AmazonEKS[A-Za-z]+Policy$")
+NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+OPEN_CIDRS = ("0.0.0.0/0", "::/0")
+
+
+class ClusterSubnetArgs(TypedDict):
+    """A subnet the cluster uses, with the facts about it that decide whether it may."""
+
+    id: pulumi.Input[str]
+    """The subnet's id."""
+    availability_zone: str
+    """Its availability zone."""
+    ip_mode: str
+    """``dualstack``, ``ipv4`` or ``ipv6-only`` - as DualStackVpc planned it."""
+    role: str
+    """``public``, ``private`` or ``isolated`` - as DualStackVpc planned it."""
+
+
+class AccessEntryArgs(TypedDict):
+    """An IAM principal's access to the cluster (authentication mode API)."""
+
+    principal_arn: str
+    """The IAM role or user, ``arn:aws:iam::<account>:role/<name>``."""
+    policies: NotRequired[list[str]]
+    """EKS access policies by name (``AmazonEKSClusterAdminPolicy``) or ARN; default admin."""
+    namespaces: NotRequired[list[str]]
+    """Limit the policies to these namespaces; cluster-wide when absent."""
+    kubernetes_groups: NotRequired[list[str]]
+    """Kubernetes groups for RBAC bindings of your own."""
+
+
+class TaintArgs(TypedDict):
+    """A Kubernetes taint on every node of a node group."""
+
+    key: str
+    value: NotRequired[str]
+    effect: str
+    """``NO_SCHEDULE``, ``NO_EXECUTE`` or ``PREFER_NO_SCHEDULE``."""
+
+
+class NodeGroupArgs(TypedDict):
+    """A managed node group in the cluster's node subnets."""
+
+    instance_types: list[str]
+    """Instance types; Nitro or bare metal on IPv6 clusters (R1.12, R6.1), one architecture."""
+    ami_type: NotRequired[str]
+    """EKS AMI type, ``AL2023_x86_64_STANDARD`` by default (AL2023 or Bottlerocket)."""
+    capacity_type: NotRequired[str]
+    """``ON_DEMAND`` (default) or ``SPOT``."""
+    min_size: NotRequired[int]
+    """Minimum nodes (default 2)."""
+    max_size: NotRequired[int]
+    """Maximum nodes (default 4)."""
+    desired_size: NotRequired[int]
+    """Initial nodes (default ``min_size``); later changes by an autoscaler are kept."""
+    disk_size: NotRequired[int]
+    """Root volume in GiB (default 50), gp3 and encrypted."""
+    labels: NotRequired[dict[str, str]]
+    """Kubernetes labels on every node."""
+    taints: NotRequired[list[TaintArgs]]
+    """Kubernetes taints on every node."""
+    imds_hop_limit: NotRequired[int]
+    """IMDSv2 hop limit: 1 (default) keeps pods off the node's credentials; 2 lets pods use IMDS (R7.5)."""
+
+
+class Ipv6EksClusterArgs(TypedDict):
+    """Arguments of ``Ipv6EksCluster``."""
+
+    vpc_id: pulumi.Input[str]
+    """The VPC the cluster lives in."""
+    kubernetes_version: str
+    """Kubernetes version, e.g. ``"1.34"``."""
+    control_plane_subnets: list[ClusterSubnetArgs]
+    """Subnets for the control plane's network interfaces: at least two AZs, never IPv6-only."""
+    node_subnets: list[ClusterSubnetArgs]
+    """Subnets for the node groups: private and dual-stack."""
+    node_groups: dict[str, NodeGroupArgs]
+    """Managed node groups by name."""
+    ip_family: NotRequired[str]
+    """``ipv6`` (default) or ``ipv4`` (the migration source, which gets IPv6 egress). Fixed at
+    creation: changing it replaces the cluster (R1.1)."""
+    endpoint_public_access: NotRequired[bool]
+    """Open the public API endpoint (default false; the private endpoint is always on, R7.1)."""
+    public_access_cidrs: NotRequired[list[str]]
+    """Who may reach the public endpoint; required when it is open."""
+    service_ipv4_cidr: NotRequired[str]
+    """IPv4 clusters only: the service range. IPv6 clusters get theirs from EKS (R1.9)."""
+    authentication_mode: NotRequired[str]
+    """``API`` (default) or ``API_AND_CONFIG_MAP``."""
+    access_entries: NotRequired[dict[str, AccessEntryArgs]]
+    """Who else may use the cluster; the identity that creates it is an admin already."""
+    network_policy: NotRequired[bool]
+    """Enforce Kubernetes network policies with the VPC CNI (default true, R7.8)."""
+    addon_versions: NotRequired[dict[str, str]]
+    """Pinned add-on versions (``v1.20.4-eksbuild.2``); otherwise EKS's default for the version."""
+    secrets_kms_key_arn: NotRequired[str]
+    """A customer-managed KMS key for secrets; by default one is created, with rotation (R7.3)."""
+    deletion_protection: NotRequired[bool]
+    """Refuse cluster deletion at the EKS API (default false)."""
+    tags: NotRequired[dict[str, str]]
+    """Extra tags for the cluster's resources."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Documents
+
+
+def partition_of(region: str) -> str:
+    """The ARN partition of a region."""
+    if region.startswith("cn-"):
+        return "aws-cn"
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    return "aws"
+
+
+def cni_ipv6_policy_document(partition: str = "aws") -> dict[str, Any]:
+    """The VPC CNI's IPv6 permissions: the EKS-documented set (R2.1) plus ``ec2:DescribeSubnets``
+    and ``ec2:DescribeSecurityGroups`` from the VPC CNI's own policy (R2.2).
+
+    ``AmazonEKS_CNI_Policy`` lacks ``ec2:AssignIpv6Addresses``, and AWS ships no managed IPv6
+    variant, so this is a customer-managed policy, named per cluster.
+    """
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "AssignIpv6AndDescribe",
+                "Effect": "Allow",
+                "Action": [
+                    "ec2:AssignIpv6Addresses",
+                    "ec2:DescribeInstances",
+                    "ec2:DescribeTags",
+                    "ec2:DescribeNetworkInterfaces",
+                    "ec2:DescribeInstanceTypes",
+                    "ec2:DescribeSubnets",
+                    "ec2:DescribeSecurityGroups",
+                ],
+                "Resource": "*",
+            },
+            {
+                "Sid": "TagNetworkInterfaces",
+                "Effect": "Allow",
+                "Action": ["ec2:CreateTags"],
+                "Resource": [f"arn:{partition}:ec2:*:*:network-interface/*"],
+            },
+        ],
+    }
+
+
+def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:
+    """Trust for one Kubernetes service account through the cluster's OIDC provider (IRSA)."""
+    issuer = oidc_issuer.removeprefix("https://")
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": oidc_provider_arn},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
+                        f"{issuer}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def service_trust_policy(service: str) -> dict[str, Any]:
+    """Trust for an AWS service principal such as ``ec2.amazonaws.com``."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
+    }
+
+
+def node_role_policy_arns(partition: str = "aws") -> list[str]:
+    """The node role holds only these (R7.9); the CNI's permissions live on aws-node's own role."""
+    return [
+        f"arn:{partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy",
+        f"arn:{partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
+    ]
+
+
+def ipv4_cni_policy_arn(partition: str = "aws") -> str:
+    """The AWS-managed CNI policy: enough for IPv4 clusters, not for IPv6 ones (R2.1)."""
+    return f"arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy"
+
+
+def vpc_cni_configuration(ip_family: str, network_policy: bool = True) -> dict[str, Any]:
+    """The vpc-cni add-on's configuration values.
+
+    * IPv6 clusters: prefix delegation stays on (R2.3; the add-on sets IPv6 mode itself from the
+      cluster's family - ``ENABLE_IPv6`` is not part of the add-on's schema) and pods keep their
+      IPv4 egress through the node (``ENABLE_V4_EGRESS``, R2.5).
+    * IPv4 clusters (the migration source): IPv6 egress on both the ``aws-node`` and the
+      ``aws-vpc-cni-init`` containers, or it is silently off (R2.6).
+    * Network policies enforced by the CNI's node agent (R7.8).
+    """
+    config: dict[str, Any] = {"enableNetworkPolicy": "true" if network_policy else "false"}
+    if ip_family == "ipv6":
+        config["env"] = {"ENABLE_PREFIX_DELEGATION": "true", "ENABLE_V4_EGRESS": "true"}
+    else:
+        config["env"] = {"ENABLE_V6_EGRESS": "true"}
+        config["init"] = {"env": {"ENABLE_V6_EGRESS": "true"}}
+    return config
+
+
+def metadata_options(hop_limit: int = 1) -> dict[str, Any]:
+    """IMDS on the nodes: v2 only, hop limit 1 unless pods need IMDS (R7.5), no IPv6 endpoint (R2.10)."""
+    return {
+        "http_endpoint": "enabled",
+        "http_tokens": "required",
+        "http_put_response_hop_limit": hop_limit,
+        "http_protocol_ipv6": "disabled",
+        "instance_metadata_tags": "disabled",
+    }
+
+
+def access_policy_arn(policy: str, partition: str = "aws") -> str:
+    """``AmazonEKSClusterAdminPolicy`` -> its ARN; ARNs pass through."""
+    if policy.startswith("arn:"):
+        return policy
+    return f"arn:{partition}:eks::aws:cluster-access-policy/{policy}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Instance types and capacity
+
+
+def instance_family(instance_type: str) -> str | None:
+    match = INSTANCE_TYPE.match(instance_type)
+    return match.group("family") if match else None
+
+
+def is_nitro(instance_type: str) -> bool:
+    """Nitro or Nitro bare metal (R1.12, R6.1): everything but the Xen families."""
+    return instance_type in NITRO_EXCEPTIONS or instance_family(instance_type) not in XEN_FAMILIES
+
+
+def architecture(instance_type: str) -> str:
+    """``arm64`` for Graviton families (``m7g``, ``c6gn``, ``t4g``, ``a1``), ``x86_64`` otherwise."""
+    family = instance_family(instance_type) or ""
+    return "arm64" if family == "a1" or re.match(r"^[a-z]+\d+g", family) else "x86_64"
+
+
+def estimated_vcpus(instance_type: str) -> int | None:
+    """vCPUs from the size name (``large`` = 2, ``Nxlarge`` = 4N); None where the name does not say."""
+    match = INSTANCE_TYPE.match(instance_type)
+    if not match:
+        return None
+    size, family = match.group("size"), match.group("family")
+    if size in ("nano", "micro", "small", "medium"):
+        return 2 if family.startswith("t") else 1
+    if size == "large":
+        return 2
+    multiple = re.fullmatch(r"(\d*)xlarge", size)
+    if multiple:
+        return 4 * int(multiple.group(1) or 1)
+    return None
+
+
+def max_pods(vcpus: int | None) -> int:
+    """Managed node groups cap pods at 110 up to 30 vCPUs and 250 above (R2.7); IPv6 nodes get a
+    /80 each, so that cap, CPU and memory are the only limits. Unknown sizes (metal) count as large."""
+    return 110 if vcpus is not None and vcpus <= 30 else 250
+
+
+def subnet_ipv4_capacity(cidr: str) -> int:
+    """Usable IPv4 addresses of a subnet (AWS reserves five)."""
+    return ipaddress.IPv4Network(cidr).num_addresses - 5
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation
+
+
+def check_cluster_args(args: Ipv6EksClusterArgs) -> list[ArgumentError]:
+    """Every problem with ``args``, before anything is registered."""
+    errors: list[ArgumentError] = []
+    for key in ("vpc_id", "kubernetes_version", "control_plane_subnets", "node_subnets", "node_groups"):
+        if key not in args:
+            errors.append(ArgumentError((key,), "missing", "allowed: this argument is required"))
+    if errors:
+        return errors
+    family = args.get("ip_family", "ipv6")
+    if family not in IP_FAMILIES:
+        errors.append(
+            ArgumentError(("ip_family",), f"{family!r} is not an IP family", "allowed: ipv6 or ipv4; it is fixed at creation (R1.1)")
+        )
+        return errors
+    version = args["kubernetes_version"]
+    if version not in SUPPORTED_VERSIONS:
+        supported = ", ".join(SUPPORTED_VERSIONS)
+        errors.append(
+            ArgumentError(
+                ("kubernetes_version",), f"{version!r} is not a Kubernetes version EKS supports", f"allowed: {supported} (as a string)"
+            )
+        )
+    errors += _check_service_cidr(args.get("service_ipv4_cidr"), family)
+    errors += _check_subnets(args["control_plane_subnets"], family, nodes=False)
+    errors += _check_subnets(args["node_subnets"], family, nodes=True)
+    errors += _check_endpoint(args.get("endpoint_public_access", False), args.get("public_access_cidrs"))
+    mode = args.get("authentication_mode", "API")
+    if mode not in AUTHENTICATION_MODES:
+        errors.append(
+            ArgumentError(
+                ("authentication_mode",), f"{mode!r} is not supported", "allowed: API or API_AND_CONFIG_MAP (access entries need the API)"
+            )
+        )
+    for name, entry in (args.get("access_entries") or {}).items():
+        errors += _check_access_entry(name, entry)
+    for addon, pinned in (args.get("addon_versions") or {}).items():
+        if addon not in ADDONS:
+            errors.append(
+                ArgumentError(("addon_versions", addon), f"{addon!r} is not an add-on ipv6-eks manages", f"allowed: {', '.join(ADDONS)}")
+            )
+        elif not isinstance(pinned, str) or not ADDON_VERSION.match(pinned):
+            errors.append(
+                ArgumentError(("addon_versions", addon), f"{pinned!r} is not an EKS add-on version", "allowed: e.g. v1.20.4-eksbuild.2")
+            )
+    if not args["node_groups"]:
+        errors.append(ArgumentError(("node_groups",), "no node groups", "allowed: at least one managed node group"))
+    for name, group in args["node_groups"].items():
+        errors += _check_node_group(name, group, family)
+    return errors
+
+
+def _check_service_cidr(cidr: str | None, family: str) -> list[ArgumentError]:
+    path = ("service_ipv4_cidr",)
+    if cidr is None:
+        return []
+    if family == "ipv6":
+        return [
+            ArgumentError(
+                path, "set on an IPv6 cluster", "allowed: nothing; EKS assigns an IPv6 cluster's service range from fc00::/7 (R1.9)"
+            )
+        ]
+    try:
+        net = ipaddress.IPv4Network(cidr)
+    except ValueError as exc:
+        return [ArgumentError(path, f"{cidr!r} is not an IPv4 network ({exc})", "allowed: e.g. 172.20.0.0/16")]
+    private = any(net.subnet_of(ipaddress.IPv4Network(p)) for p in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+    if not 12 <= net.prefixlen <= 24 or not private:
+        return [
+            ArgumentError(
+                path, f"{cidr} is not a private /12../24", "allowed: a /12 to /24 inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16"
+            )
+        ]
+    return []
+
+
+def _check_subnets(subnets: list[ClusterSubnetArgs], family: str, *, nodes: bool) -> list[ArgumentError]:
+    """One error per kind of problem, naming the AZs of the subnets that have it."""
+    key = "node_subnets" if nodes else "control_plane_subnets"
+    zones = {s.get("availability_zone") for s in subnets}
+    errors = []
+    if len(zones) < 2:
+        errors.append(ArgumentError((key,), f"subnets in {len(zones)} availability zone(s)", "allowed: subnets in at least two AZs (R1.6)"))
+
+    def report(wrong: list[ClusterSubnetArgs], what: str, allowed: str) -> None:
+        if wrong:
+            where = ", ".join(str(s.get("availability_zone")) for s in wrong)
+            errors.append(ArgumentError((key,), f"{what} subnets in {where}", allowed))
+
+    report(
+        [s for s in subnets if s.get("ip_mode") == "ipv6-only"],
+        "IPv6-only",
+        "allowed: dual-stack subnets; EKS control planes and nodes need IPv4 too (R1.3)",
+    )
+    if nodes or family == "ipv6":
+        why = (
+            "IPv6 clusters need dual-stack subnets (R1.2)"
+            if family == "ipv6"
+            else "the IPv4 cluster's IPv6 egress needs node IPv6 addresses (R2.6)"
+        )
+        report([s for s in subnets if s.get("ip_mode") == "ipv4"], "IPv4-only", f"allowed: dual-stack subnets; {why}")
+    if nodes:
+        for role in ("public", "isolated"):
+            report(
+                [s for s in subnets if s.get("role") == role],
+                role,
+                "allowed: private subnets; nodes stay off the internet gateway (R7.7) and need NAT for IPv4 egress (R3.6)",
+            )
+    return errors
+
+
+def _check_endpoint(public: bool, cidrs: list[str] | None) -> list[ArgumentError]:
+    if not public:
+        if cidrs:
+            return [
+                ArgumentError(
+                    ("public_access_cidrs",), "set while the public endpoint is closed", "allowed: nothing, or endpoint_public_access true"
+                )
+            ]
+        return []
+    if not cidrs:
+        return [
+            ArgumentError(
+                ("public_access_cidrs",),
+                "missing while the public endpoint is open (AWS would open it to everyone)",
+                "allowed: the CIDRs that may reach the API, e.g. [203.0.113.0/24] (R7.1)",
+            )
+        ]
+    errors = []
+    for i, cidr in enumerate(cidrs):
+        try:
+            ipaddress.ip_network(cidr)
+        except ValueError as exc:
+            errors.append(ArgumentError(("public_access_cidrs", i), f"{cidr!r} is not a network ({exc})", "allowed: IPv4 or IPv6 CIDRs"))
+    return errors
+
+
+def open_endpoint_cidrs(cidrs: list[str] | None) -> list[str]:
+    """The CIDRs that open the endpoint to the whole internet of a family (R7.1)."""
+    out = []
+    for cidr in cidrs or []:
+        try:
+            if ipaddress.ip_network(cidr).prefixlen == 0:
+                out.append(cidr)
+        except ValueError:
+            continue
+    return out
+
+
+def _check_access_entry(name: str, entry: AccessEntryArgs) -> list[ArgumentError]:
+    path = ("access_entries", name)
+    errors = []
+    if not NAME.match(name):
+        errors.append(ArgumentError(path, f"{name!r} is not a usable entry name", "allowed: lower-case letters, digits and '-'"))
+    arn = entry.get("principal_arn", "")
+    if not PRINCIPAL_ARN.match(arn):
+        errors.append(
+            ArgumentError(
+                (*path, "principal_arn"),
+                f"{arn!r} is not an IAM role or user ARN",
+                "allowed: arn:aws:iam::<12-digit account>:role/<name> or :user/<name>",
+            )
+        )
+    for i, policy in enumerate(entry.get("policies", [])):
+        if not (ACCESS_POLICY_NAME.match(policy) or policy.startswith("arn:aws")):
+            errors.append(
+                ArgumentError(
+                    (*path, "policies", i),
+                    f"{policy!r} is not an EKS access policy",
+                    "allowed: a name such as AmazonEKSClusterAdminPolicy, AmazonEKSAdminPolicy, AmazonEKSEditPolicy, AmazonEKSViewPolicy, or an ARN",
+                )
+            )
+    return errors
+
+
+def _check_node_group(name: str, group: NodeGroupArgs, family: str) -> list[ArgumentError]:
+    path = ("node_groups", name)
+    errors = []
+    if not NAME.match(name):
+        errors.append(
+            ArgumentError(
+                path, f"{name!r} is not a usable node group name", "allowed: lower-case letters, digits and '-', starting with a letter"
+            )
+        )
+    types = group.get("instance_types") or []
+    if not types:
+        errors.append(ArgumentError((*path, "instance_types"), "no instance types", "allowed: at least one, e.g. [m7i.large]"))
+    for i, instance_type in enumerate(types):
+        where = (*path, "instance_types", i)
+        if not INSTANCE_TYPE.match(instance_type):
+            errors.append(ArgumentError(where, f"{instance_type!r} is not an instance type", "allowed: e.g. m7i.large"))
+        elif family == "ipv6" and not is_nitro(instance_type):
+            errors.append(
+                ArgumentError(
+                    where,
+                    f"{instance_type} is a Xen-based type; IPv6 clusters need prefix delegation, which only Nitro offers (R1.12, R6.1)",
+                    "allowed: a Nitro or bare-metal type, e.g. m7i.large, c7g.large",
+                )
+            )
+    ami = group.get("ami_type", DEFAULT_AMI_TYPE)
+    if ami.startswith("WINDOWS_") and family == "ipv6":
+        errors.append(
+            ArgumentError(
+                (*path, "ami_type"),
+                f"{ami}: Windows nodes cannot join IPv6 clusters (R1.11)",
+                "allowed: an AL2023 or Bottlerocket AMI type; run Windows in the IPv4 cluster",
+            )
+        )
+    elif ami not in AMI_ARCHITECTURE:
+        why = "AL2 has no AMIs from Kubernetes 1.33" if ami.startswith("AL2_") else "not a supported EKS AMI type"
+        errors.append(ArgumentError((*path, "ami_type"), f"{ami!r}: {why}", f"allowed: {', '.join(AMI_ARCHITECTURE)}"))
+    else:
+        for i, instance_type in enumerate(types):
+            if INSTANCE_TYPE.match(instance_type) and architecture(instance_type) != AMI_ARCHITECTURE[ami]:
+                errors.append(
+                    ArgumentError(
+                        (*path, "instance_types", i),
+                        f"{instance_type} is {architecture(instance_type)} but ami_type {ami} is {AMI_ARCHITECTURE[ami]}",
+                        "allowed: instance types of the AMI's architecture",
+                    )
+                )
+    capacity = group.get("capacity_type", "ON_DEMAND")
+    if capacity not in CAPACITY_TYPES:
+        errors.append(ArgumentError((*path, "capacity_type"), f"{capacity!r}", "allowed: ON_DEMAND or SPOT"))
+    low, high = group.get("min_size", 2), group.get("max_size", 4)
+    desired = group.get("desired_size", low)
+    if not (0 <= low <= desired <= high and high >= 1):
+        errors.append(
+            ArgumentError(
+                (*path, "desired_size" if "desired_size" in group else "max_size"),
+                f"min {low}, desired {desired}, max {high}",
+                "allowed: 0 <= min_size <= desired_size <= max_size, max_size >= 1",
+            )
+        )
+    disk = group.get("disk_size", 50)
+    if not 20 <= disk <= 16384:
+        errors.append(ArgumentError((*path, "disk_size"), f"{disk} GiB", "allowed: 20..16384"))
+    hops = group.get("imds_hop_limit", 1)
+    if hops not in (1, 2):
+        errors.append(
+            ArgumentError(
+                (*path, "imds_hop_limit"), f"{hops}", "allowed: 1 (pods cannot reach node credentials) or 2 (pods may use IMDS) (R7.5)"
+            )
+        )
+    for i, taint in enumerate(group.get("taints", [])):
+        if taint.get("effect") not in TAINT_EFFECTS:
+            errors.append(ArgumentError((*path, "taints", i, "effect"), f"{taint.get('effect')!r}", f"allowed: {', '.join(TAINT_EFFECTS)}"))
+    return errors

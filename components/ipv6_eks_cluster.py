@@ -1,0 +1,438 @@
+"""Ipv6EksCluster: an EKS cluster that actually works on IPv6 - or the IPv4 cluster it replaces.
+
+``pulumi_eks.Cluster(ip_family="ipv6")`` alone leaves three gaps, closed here:
+
+* its roles lack the VPC CNI's IPv6 permissions (pulumi-eks#1522): aws-node gets a role of its
+  own (IRSA) with the IPv6 policy, wired to a vpc-cni add-on we manage (R2.1, R2.2, R7.9);
+* its security groups only allow IPv4 egress, so CoreDNS crash-loops (#1700): the cluster and
+  node security groups are ours, with ``::/0`` egress and node-to-node rules by group reference,
+  which cover both families (R3.11, R3.13);
+* it crashes discovering node subnets from route tables holding ``::/0`` (#1520): subnets are
+  always passed explicitly and pulumi-eks's default node group is skipped.
+
+What it builds, in order: a KMS key for secrets (R7.3); the security groups; the node role;
+the control plane (pulumi-eks: API authentication, access entries, OIDC provider, all five log
+types, private endpoint); aws-node's role; the vpc-cni, kube-proxy and pod-identity add-ons
+before any node; launch templates with IMDSv2 (R7.5, R2.10) and managed node groups; CoreDNS
+once nodes exist; and a Kubernetes provider for components that deploy into the cluster.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_aws as aws
+import pulumi_eks as eks
+import pulumi_kubernetes as k8s
+
+from components.eks_spec import (
+    CONTROL_PLANE_LOG_TYPES,
+    DEFAULT_AMI_TYPE,
+    Ipv6EksClusterArgs,
+    NodeGroupArgs,
+    access_policy_arn,
+    check_cluster_args,
+    cni_ipv6_policy_document,
+    ipv4_cni_policy_arn,
+    irsa_trust_policy,
+    metadata_options,
+    node_role_policy_arns,
+    service_trust_policy,
+    vpc_cni_configuration,
+)
+from components.errors import raise_if_any
+
+TYPE_TOKEN = "ipv6-eks:index:Ipv6EksCluster"
+ALL_TRAFFIC = "-1"
+
+
+class Ipv6EksCluster(pulumi.ComponentResource):
+    """An EKS cluster on IPv6 (or the IPv4 migration source) with working CNI, egress and nodes."""
+
+    cluster_name: pulumi.Output[str]
+    """The EKS cluster's name."""
+    ip_family: pulumi.Output[str]
+    """``ipv6`` or ``ipv4``."""
+    endpoint: pulumi.Output[str]
+    """The API server endpoint."""
+    certificate_authority: pulumi.Output[str]
+    """The cluster's CA certificate, base64 PEM."""
+    oidc_provider_arn: pulumi.Output[str]
+    """The IAM OIDC provider for IRSA."""
+    oidc_issuer: pulumi.Output[str]
+    """The OIDC issuer, without ``https://``."""
+    cluster_security_group_id: pulumi.Output[str]
+    """The security group on the control plane's network interfaces."""
+    node_security_group_id: pulumi.Output[str]
+    """The security group on every node (and so every pod)."""
+    node_role_arn: pulumi.Output[str]
+    """The node role (worker-node and ECR read-only policies only)."""
+    aws_node_role_arn: pulumi.Output[str]
+    """The VPC CNI's own role (IRSA for kube-system/aws-node)."""
+    kubeconfig: pulumi.Output[str]
+    """Kubeconfig (JSON) using ``aws eks get-token``; a Pulumi secret."""
+    provider: k8s.Provider
+    """A Kubernetes provider for this cluster, for components that deploy into it."""
+
+    def __init__(self, name: str, args: Ipv6EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        raise_if_any(check_cluster_args(args))  # before anything is registered
+        super().__init__(TYPE_TOKEN, name, None, opts)
+        self._name = name
+        self._args = args
+        self._family = args.get("ip_family", "ipv6")
+        self._physical = f"{pulumi.get_stack()}-{name}"
+        self._tags = {**args.get("tags", {}), "ipv6-eks/cluster": self._physical}
+        self._partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition.apply(lambda p: p or "aws")
+
+        key_arn = self._secrets_key()
+        cluster_sg, node_sg = self._security_groups()
+        node_role, node_role_ready = self._node_role()
+        cluster = self._control_plane(key_arn, cluster_sg)
+        aws_node_role, cni_policy_ready = self._aws_node_role(cluster)
+        before_nodes = self._addons_before_nodes(cluster, aws_node_role, cni_policy_ready)
+        node_groups = [
+            self._node_group(group_name, group, node_sg, node_role, [cluster, *before_nodes, *node_role_ready])
+            for group_name, group in args["node_groups"].items()
+        ]
+        self._addon("coredns", depends_on=[cluster, *node_groups])  # a Deployment: it needs nodes
+
+        kubeconfig = pulumi.Output.secret(cluster.kubeconfig_json)
+        self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups))
+        self.cluster_name = pulumi.Output.from_input(cluster.urn).apply(lambda _: self._physical)
+        self.ip_family = pulumi.Output.from_input(self._family)
+        self.endpoint = cluster.kubeconfig.apply(lambda k: _kubeconfig_cluster(k).get("server"))
+        self.certificate_authority = cluster.kubeconfig.apply(lambda k: _kubeconfig_cluster(k).get("certificate-authority-data"))
+        self.oidc_provider_arn = cluster.oidc_provider_arn
+        self.oidc_issuer = cluster.oidc_issuer
+        self.cluster_security_group_id = cluster_sg.id
+        self.node_security_group_id = node_sg.id
+        self.node_role_arn = node_role.arn
+        self.aws_node_role_arn = aws_node_role.arn
+        self.kubeconfig = kubeconfig
+        self.register_outputs(
+            {
+                "cluster_name": self.cluster_name,
+                "ip_family": self.ip_family,
+                "endpoint": self.endpoint,
+                "certificate_authority": self.certificate_authority,
+                "oidc_provider_arn": self.oidc_provider_arn,
+                "oidc_issuer": self.oidc_issuer,
+                "cluster_security_group_id": self.cluster_security_group_id,
+                "node_security_group_id": self.node_security_group_id,
+                "node_role_arn": self.node_role_arn,
+                "aws_node_role_arn": self.aws_node_role_arn,
+                "kubeconfig": self.kubeconfig,
+            }
+        )
+
+    def _opts(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, **kwargs)
+
+    # -- secrets encryption (R7.3) ------------------------------------------------------------
+
+    def _secrets_key(self) -> pulumi.Input[str]:
+        if self._args.get("secrets_kms_key_arn"):
+            return self._args["secrets_kms_key_arn"]
+        key = aws.kms.Key(
+            f"{self._name}-secrets",
+            description=f"Envelope encryption of Kubernetes secrets in EKS cluster {self._physical}",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            tags=self._tags,
+            opts=self._opts(),
+        )
+        aws.kms.Alias(f"{self._name}-secrets", name=f"alias/{self._physical}-eks-secrets", target_key_id=key.key_id, opts=self._opts())
+        return key.arn
+
+    # -- security groups (R3.11, R3.13; pulumi-eks#1700) -----------------------------------------
+
+    def _security_groups(self) -> tuple[aws.ec2.SecurityGroup, aws.ec2.SecurityGroup]:
+        vpc_id = self._args["vpc_id"]
+        cluster_sg = aws.ec2.SecurityGroup(
+            f"{self._name}-cluster",
+            vpc_id=vpc_id,
+            description=f"EKS control plane network interfaces of {self._physical}",
+            revoke_rules_on_delete=True,
+            tags={**self._tags, "Name": f"{self._physical}-cluster"},
+            opts=self._opts(),
+        )
+        node_sg = aws.ec2.SecurityGroup(
+            f"{self._name}-node",
+            vpc_id=vpc_id,
+            description=f"Nodes and pods of {self._physical}",
+            revoke_rules_on_delete=True,
+            # The load balancer controller finds the node security group by this tag.
+            tags={**self._tags, "Name": f"{self._physical}-node", f"kubernetes.io/cluster/{self._physical}": "owned"},
+            opts=self._opts(),
+        )
+        ingress, egress = aws.vpc.SecurityGroupIngressRule, aws.vpc.SecurityGroupEgressRule
+        # Group references match both address families, so pod-to-pod over IPv6 is covered (R3.13).
+        ingress(
+            f"{self._name}-node-from-node",
+            security_group_id=node_sg.id,
+            referenced_security_group_id=node_sg.id,
+            ip_protocol=ALL_TRAFFIC,
+            description="Node and pod traffic between nodes, IPv4 and IPv6",
+            opts=self._opts(),
+        )
+        ingress(
+            f"{self._name}-node-from-cluster",
+            security_group_id=node_sg.id,
+            referenced_security_group_id=cluster_sg.id,
+            ip_protocol="tcp",
+            from_port=1025,
+            to_port=65535,
+            description="Control plane to kubelets and pods",
+            opts=self._opts(),
+        )
+        ingress(
+            f"{self._name}-node-from-cluster-https",
+            security_group_id=node_sg.id,
+            referenced_security_group_id=cluster_sg.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Control plane to webhooks on 443",
+            opts=self._opts(),
+        )
+        ingress(
+            f"{self._name}-node-icmpv6-too-big",
+            security_group_id=node_sg.id,
+            cidr_ipv6="::/0",
+            ip_protocol="58",
+            from_port=2,
+            to_port=0,
+            description="ICMPv6 Packet Too Big, for path MTU discovery (R3.14)",
+            opts=self._opts(),
+        )
+        ingress(
+            f"{self._name}-cluster-from-node",
+            security_group_id=cluster_sg.id,
+            referenced_security_group_id=node_sg.id,
+            ip_protocol="tcp",
+            from_port=443,
+            to_port=443,
+            description="Nodes and pods to the API server",
+            opts=self._opts(),
+        )
+        # Pulumi-created groups get no default egress: both families need their own rule (R3.11).
+        for group, label in ((cluster_sg, "cluster"), (node_sg, "node")):
+            egress(
+                f"{self._name}-{label}-egress-ipv4",
+                security_group_id=group.id,
+                cidr_ipv4="0.0.0.0/0",
+                ip_protocol=ALL_TRAFFIC,
+                description="All IPv4 egress",
+                opts=self._opts(),
+            )
+            egress(
+                f"{self._name}-{label}-egress-ipv6",
+                security_group_id=group.id,
+                cidr_ipv6="::/0",
+                ip_protocol=ALL_TRAFFIC,
+                description="All IPv6 egress (pulumi-eks#1700)",
+                opts=self._opts(),
+            )
+        return cluster_sg, node_sg
+
+    # -- IAM (R2.1, R2.2, R7.9) --------------------------------------------------------------------
+
+    def _node_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        role = aws.iam.Role(
+            f"{self._name}-node",
+            description=f"Nodes of EKS cluster {self._physical}; the VPC CNI has a role of its own",
+            assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
+            tags=self._tags,
+            opts=self._opts(),
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{self._name}-node-{arn.split('/')[-1]}",
+                role=role.name,
+                policy_arn=self._partition.apply(lambda p, i=index: node_role_policy_arns(p)[i]),
+                opts=self._opts(),
+            )
+            for index, arn in enumerate(node_role_policy_arns())
+        ]
+        return role, attachments
+
+    def _aws_node_role(self, cluster: eks.Cluster) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
+        """IRSA for kube-system/aws-node with the CNI policy of the cluster's family."""
+        trust = pulumi.Output.all(cluster.oidc_provider_arn, cluster.oidc_issuer).apply(
+            lambda values: json.dumps(irsa_trust_policy(values[0] or "", values[1] or "", "kube-system", "aws-node"))
+        )
+        role = aws.iam.Role(
+            f"{self._name}-aws-node",
+            description=f"VPC CNI (kube-system/aws-node) of EKS cluster {self._physical}",
+            assume_role_policy=trust,
+            tags=self._tags,
+            opts=self._opts(),
+        )
+        if self._family == "ipv6":
+            policy = aws.iam.Policy(
+                f"{self._name}-cni-ipv6",
+                description=f"VPC CNI IPv6 permissions for {self._physical} (AmazonEKS_CNI_Policy lacks them)",
+                policy=self._partition.apply(lambda p: json.dumps(cni_ipv6_policy_document(p))),
+                tags=self._tags,
+                opts=self._opts(),
+            )
+            policy_arn = policy.arn
+        else:
+            policy_arn = self._partition.apply(ipv4_cni_policy_arn)
+        attachment = aws.iam.RolePolicyAttachment(f"{self._name}-aws-node-cni", role=role.name, policy_arn=policy_arn, opts=self._opts())
+        return role, [attachment]
+
+    # -- the control plane ---------------------------------------------------------------------
+
+    def _control_plane(self, key_arn: pulumi.Input[str], cluster_sg: aws.ec2.SecurityGroup) -> eks.Cluster:
+        args = self._args
+        public = args.get("endpoint_public_access", False)
+        return eks.Cluster(
+            f"{self._name}-eks",
+            name=self._physical,
+            version=args["kubernetes_version"],
+            # R1.1: the family is fixed at creation; a different value replaces the cluster.
+            ip_family=self._family,
+            # R1.9: only IPv4 clusters have a service range to choose.
+            kubernetes_service_ip_address_range=args.get("service_ipv4_cidr") if self._family == "ipv4" else None,
+            vpc_id=args["vpc_id"],
+            # pulumi-eks#1520: never let it discover subnets from route tables that hold ::/0.
+            private_subnet_ids=[s["id"] for s in args["control_plane_subnets"]],
+            node_subnet_ids=[s["id"] for s in args["node_subnets"]],
+            skip_default_node_group=True,
+            skip_default_security_groups=True,
+            cluster_security_group=cluster_sg,
+            endpoint_private_access=True,  # R7.1
+            endpoint_public_access=public,
+            public_access_cidrs=args.get("public_access_cidrs") if public else None,
+            authentication_mode=eks.AuthenticationMode(args.get("authentication_mode", "API")),
+            access_entries=self._access_entries(),
+            create_oidc_provider=True,
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOG_TYPES),  # R7.4
+            encryption_config_key_arn=key_arn,  # R7.3
+            # The add-ons are ours (below), so they are configured and ordered around the nodes.
+            use_default_vpc_cni=True,
+            bootstrap_self_managed_addons=False,
+            kube_proxy_addon_options=eks.KubeProxyAddonOptionsArgs(enabled=False),
+            coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
+            deletion_protection=args.get("deletion_protection", False),
+            tags=self._tags,
+            opts=self._opts(),
+        )
+
+    def _access_entries(self) -> dict[str, eks.AccessEntryArgs]:
+        entries = {}
+        for key, entry in (self._args.get("access_entries") or {}).items():
+            namespaces = entry.get("namespaces")
+            scope = aws.eks.AccessPolicyAssociationAccessScopeArgs(
+                type="namespace" if namespaces else "cluster", namespaces=namespaces or None
+            )
+            policies = entry.get("policies", ["AmazonEKSClusterAdminPolicy"])
+            entries[key] = eks.AccessEntryArgs(
+                principal_arn=entry["principal_arn"],
+                access_policies={
+                    policy.split("/")[-1]: eks.AccessPolicyAssociationArgs(
+                        policy_arn=self._partition.apply(lambda p, policy=policy: access_policy_arn(policy, p)), access_scope=scope
+                    )
+                    for policy in policies
+                },
+                kubernetes_groups=entry.get("kubernetes_groups"),
+                type=eks.AccessEntryType.STANDARD,
+            )
+        return entries
+
+    # -- add-ons (R2.3, R2.5, R2.6, R5.1, R5.2, R7.8) ---------------------------------------------
+
+    def _addons_before_nodes(self, cluster: eks.Cluster, aws_node_role: aws.iam.Role, cni_ready: list) -> list[aws.eks.Addon]:
+        cni = self._addon(
+            "vpc-cni",
+            depends_on=[cluster, *cni_ready],
+            service_account_role_arn=aws_node_role.arn,
+            configuration_values=json.dumps(vpc_cni_configuration(self._family, self._args.get("network_policy", True))),
+        )
+        return [cni, self._addon("kube-proxy", depends_on=[cluster]), self._addon("eks-pod-identity-agent", depends_on=[cluster])]
+
+    def _addon(self, addon: str, depends_on: list, **extra: Any) -> aws.eks.Addon:
+        pinned = (self._args.get("addon_versions") or {}).get(addon)
+        version = (
+            pinned
+            or aws.eks.get_addon_version_output(
+                addon_name=addon,
+                kubernetes_version=self._args["kubernetes_version"],
+                most_recent=False,  # EKS's default for this Kubernetes version: stable across runs
+                opts=pulumi.InvokeOutputOptions(parent=self),
+            ).version
+        )
+        return aws.eks.Addon(
+            f"{self._name}-{addon}",
+            cluster_name=self._physical,
+            addon_name=addon,
+            addon_version=version,
+            resolve_conflicts_on_create="OVERWRITE",
+            resolve_conflicts_on_update="OVERWRITE",
+            tags=self._tags,
+            **extra,
+            opts=self._opts(depends_on=depends_on),
+        )
+
+    # -- nodes (R1.11, R1.12, R2.7, R2.10, R6.1, R7.5, R7.7) ----------------------------------
+
+    def _node_group(
+        self, group_name: str, group: NodeGroupArgs, node_sg: aws.ec2.SecurityGroup, node_role: aws.iam.Role, depends_on: list
+    ) -> aws.eks.NodeGroup:
+        name = f"{self._name}-{group_name}"
+        ami_type = group.get("ami_type", DEFAULT_AMI_TYPE)
+        # Bottlerocket keeps its OS on xvda and containers on xvdb; AL2023 has one root volume.
+        device = "/dev/xvdb" if ami_type.startswith("BOTTLEROCKET") else "/dev/xvda"
+        node_tags = {**self._tags, "Name": f"{self._physical}-{group_name}"}
+        template = aws.ec2.LaunchTemplate(
+            name,
+            description=f"Nodes of {self._physical}/{group_name}: IMDSv2 only, no IPv6 IMDS endpoint",
+            update_default_version=True,
+            # No image_id: EKS picks the AMI of ami_type and computes max pods itself (R2.7).
+            vpc_security_group_ids=[node_sg.id],
+            metadata_options=metadata_options(group.get("imds_hop_limit", 1)),
+            block_device_mappings=[
+                {
+                    "device_name": device,
+                    "ebs": {
+                        "volume_size": group.get("disk_size", 50),
+                        "volume_type": "gp3",
+                        "encrypted": "true",
+                        "delete_on_termination": "true",
+                    },
+                }
+            ],
+            tag_specifications=[{"resource_type": "instance", "tags": node_tags}, {"resource_type": "volume", "tags": node_tags}],
+            tags=self._tags,
+            opts=self._opts(),
+        )
+        low = group.get("min_size", 2)
+        return aws.eks.NodeGroup(
+            name,
+            cluster_name=self._physical,
+            node_group_name_prefix=f"{group_name}-",
+            node_role_arn=node_role.arn,
+            subnet_ids=[s["id"] for s in self._args["node_subnets"]],
+            instance_types=group["instance_types"],
+            ami_type=ami_type,
+            capacity_type=group.get("capacity_type", "ON_DEMAND"),
+            scaling_config={"min_size": low, "max_size": group.get("max_size", 4), "desired_size": group.get("desired_size", low)},
+            labels=group.get("labels"),
+            taints=[{"key": t["key"], "value": t.get("value"), "effect": t["effect"]} for t in group.get("taints", [])] or None,
+            launch_template={"id": template.id, "version": template.latest_version.apply(str)},
+            update_config={"max_unavailable": 1},
+            tags=self._tags,
+            # The CNI and kube-proxy must be configured before the first node boots.
+            opts=self._opts(depends_on=depends_on, ignore_changes=["scalingConfig.desiredSize"]),
+        )
+
+
+def _kubeconfig_cluster(kubeconfig: Any) -> dict[str, Any]:
+    """The ``cluster`` section of pulumi-eks's kubeconfig (dict or JSON), or ``{}``."""
+    if isinstance(kubeconfig, str):
+        kubeconfig = json.loads(kubeconfig)
+    clusters = (kubeconfig or {}).get("clusters") or [{}]
+    return clusters[0].get("cluster") or {}
