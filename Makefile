@@ -11,8 +11,8 @@ PY := $(VENV)/bin/python
 plan: $(VENV)/.installed
 	$(PY) -m offline $(STACK) $(ARGS)
 
-## make test: static checks, then every test
-test: $(VENV)/.installed
+## make test: static checks, then every test (the policy pack gets its own venv, as the CLI runs it)
+test: $(VENV)/.installed policies/venv/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
@@ -22,5 +22,10 @@ $(VENV)/.installed: requirements.txt constraints.txt
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@
 
+policies/venv/.installed: policies/requirements.txt constraints.txt
+	$(PYTHON) -m venv policies/venv
+	policies/venv/bin/pip install --quiet --disable-pip-version-check -r policies/requirements.txt -c constraints.txt
+	touch $@
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) policies/venv .pytest_cache .ruff_cache .hypothesis

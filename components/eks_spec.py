@@ -16,6 +16,14 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 
 from components.errors import ArgumentError
+from policies.guardrails.facts import (
+    CNI_CREATE_TAGS_RESOURCE,
+    CNI_IPV6_ACTIONS,
+    CNI_IPV6_UPSTREAM_ACTIONS,
+    INSTANCE_TYPE,
+    architecture,
+    is_nitro,
+)
 
 IP_FAMILIES = ("ipv6", "ipv4")
 # Kubernetes versions EKS supports at the end of 2026, with the end of extended support
@@ -27,7 +35,6 @@ SUPPORTED_VERSIONS = {
     "1.35": "2028-03-27",
     "1.36": "2028-08-02",
 }
-CONTROL_PLANE_LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")  # R7.4
 ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns")
 AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
@@ -48,16 +55,10 @@ AMI_ARCHITECTURE = {
     "BOTTLEROCKET_ARM_64_NVIDIA": "arm64",
 }
 DEFAULT_AMI_TYPE = "AL2023_x86_64_STANDARD"
-# Xen-based families (previous generations). IPv6 clusters need Nitro or bare metal (R1.12, R6.1);
-# AWS launches no new Xen families, so refusing these is the closed, stable side of the rule.
-XEN_FAMILIES = frozenset("c1 c3 c4 cc2 cg1 cr1 d2 f1 g2 g3 g3s h1 hi1 hs1 i2 i3 m1 m2 m3 m4 p2 p3 r3 r4 t1 t2 x1 x1e".split())
-NITRO_EXCEPTIONS = frozenset({"i3.metal"})  # Nitro bare metal inside a Xen family
-INSTANCE_TYPE = re.compile(r"^(?P<family>[a-z][a-z0-9-]*?)\.(?P<size>[a-z0-9-]+)$")
 ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 ACCESS_POLICY_NAME = re.compile(r"^AmazonEKS[A-Za-z]+Policy$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
-OPEN_CIDRS = ("0.0.0.0/0", "::/0")
 
 
 class ClusterSubnetArgs(TypedDict):
@@ -184,22 +185,14 @@ def cni_ipv6_policy_document(partition: str = "aws") -> dict[str, Any]:
             {
                 "Sid": "AssignIpv6AndDescribe",
                 "Effect": "Allow",
-                "Action": [
-                    "ec2:AssignIpv6Addresses",
-                    "ec2:DescribeInstances",
-                    "ec2:DescribeTags",
-                    "ec2:DescribeNetworkInterfaces",
-                    "ec2:DescribeInstanceTypes",
-                    "ec2:DescribeSubnets",
-                    "ec2:DescribeSecurityGroups",
-                ],
+                "Action": [*CNI_IPV6_ACTIONS, *CNI_IPV6_UPSTREAM_ACTIONS],
                 "Resource": "*",
             },
             {
                 "Sid": "TagNetworkInterfaces",
                 "Effect": "Allow",
                 "Action": ["ec2:CreateTags"],
-                "Resource": [f"arn:{partition}:ec2:*:*:network-interface/*"],
+                "Resource": [CNI_CREATE_TAGS_RESOURCE.format(partition=partition)],
             },
         ],
     }
@@ -286,22 +279,6 @@ def access_policy_arn(policy: str, partition: str = "aws") -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Instance types and capacity
-
-
-def instance_family(instance_type: str) -> str | None:
-    match = INSTANCE_TYPE.match(instance_type)
-    return match.group("family") if match else None
-
-
-def is_nitro(instance_type: str) -> bool:
-    """Nitro or Nitro bare metal (R1.12, R6.1): everything but the Xen families."""
-    return instance_type in NITRO_EXCEPTIONS or instance_family(instance_type) not in XEN_FAMILIES
-
-
-def architecture(instance_type: str) -> str:
-    """``arm64`` for Graviton families (``m7g``, ``c6gn``, ``t4g``, ``a1``), ``x86_64`` otherwise."""
-    family = instance_family(instance_type) or ""
-    return "arm64" if family == "a1" or re.match(r"^[a-z]+\d+g", family) else "x86_64"
 
 
 def estimated_vcpus(instance_type: str) -> int | None:

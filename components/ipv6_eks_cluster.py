@@ -28,7 +28,6 @@ import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 
 from components.eks_spec import (
-    CONTROL_PLANE_LOG_TYPES,
     DEFAULT_AMI_TYPE,
     Ipv6EksClusterArgs,
     NodeGroupArgs,
@@ -43,6 +42,7 @@ from components.eks_spec import (
     vpc_cni_configuration,
 )
 from components.errors import raise_if_any
+from policies.guardrails.facts import CONTROL_PLANE_LOG_TYPES
 
 TYPE_TOKEN = "ipv6-eks:index:Ipv6EksCluster"
 ALL_TRAFFIC = "-1"

@@ -1,7 +1,11 @@
-"""``python -m offline [STACK] [--json]``: the offline plan of a stack.
+"""``python -m offline [STACK] [--json] [--policy-config FILE]``: the offline plan of a stack.
 
 STACK is a stack name (``dev``, looked up as ``Pulumi.dev.yaml``) or a path to a stack file.
-Exit status: 0 planned; 2 the stack file has configuration errors (one line each on stderr).
+The plan runs the ipv6-eks policy pack over what the stack registers (configured by
+``policies/config.json`` unless ``--policy-config`` names another file, in the format of
+``pulumi preview --policy-pack-config``).
+Exit status: 0 planned; 2 the stack file has configuration errors (one line each on stderr);
+3 a mandatory policy is violated.
 """
 
 from __future__ import annotations
@@ -10,12 +14,14 @@ import argparse
 import gc
 import json
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 from offline.harness import PROJECT_DIR, evaluate_stack
 from offline.plan import plan_document, render_text
 
 EXIT_CONFIG_ERROR = 2
+EXIT_MANDATORY_VIOLATION = 3
 
 
 def stack_file(argument: str) -> Path:
@@ -29,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m offline", description=__doc__.splitlines()[0])
     parser.add_argument("stack", nargs="?", default="dev", help="stack name or path to Pulumi.<stack>.yaml (default: dev)")
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    parser.add_argument("--policy-config", type=Path, help="policy pack configuration (default: policies/config.json)")
     args = parser.parse_args(argv)
 
     path = stack_file(args.stack)
@@ -39,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
 
     import stack_config  # after argument parsing: importing it loads the Pulumi SDKs
+    from offline.policy_run import DEFAULT_POLICY_CONFIG, load_policy_config, run_policies
 
     # The SDKs are hundreds of thousands of long-lived objects. Freezing them keeps the cyclic
     # garbage collector from rescanning them on every collection while the stack is evaluated
@@ -50,11 +58,18 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_CONFIG_ERROR
+    findings = [asdict(f) for f in run_policies(evaluation, load_policy_config(args.policy_config or DEFAULT_POLICY_CONFIG))]
     if args.json:
-        json.dump(plan_document(evaluation), sys.stdout, indent=2, sort_keys=True, default=str)
+        json.dump(plan_document(evaluation, findings), sys.stdout, indent=2, sort_keys=True, default=str)
         sys.stdout.write("\n")
     else:
-        sys.stdout.write(render_text(evaluation))
+        sys.stdout.write(render_text(evaluation, findings))
+    if any(f["level"] == "mandatory" for f in findings):
+        print(
+            f"{sum(f['level'] == 'mandatory' for f in findings)} mandatory policy violation(s); pulumi preview --policy-pack policies would refuse this stack",
+            file=sys.stderr,
+        )
+        return EXIT_MANDATORY_VIOLATION
     return 0
 
 

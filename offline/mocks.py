@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+from google.protobuf import json_format
 from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
@@ -286,9 +287,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         response = super().RegisterResource(request)
         if request.type == "pulumi:pulumi:Stack":
             return response
-        inputs = rpc.deserialize_properties(request.object)
+        # The request as sent: resource references as the ids (or URNs) an analyzer would see.
+        inputs = _plain(json_format.MessageToDict(request.object))
         registration = self.resources.get(response.urn)
-        outputs = dict(registration.state) if registration else {}
+        state = dict(registration.state) if registration else {}
+        outputs = {**_plain(state), **inputs}
         recorded = RecordedResource(
             urn=response.urn,
             type=request.type,
@@ -300,9 +303,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             protect=bool(request.protect),
             dependencies=list(request.dependencies),
             property_dependencies={k: list(v.urns) for k, v in request.propertyDependencies.items()},
-            inputs=_plain(inputs),
-            outputs=_plain(outputs),
-            secret_outputs=frozenset(k for k, v in outputs.items() if rpc.is_rpc_secret(v)),
+            inputs=inputs,
+            outputs=outputs,
+            secret_outputs=frozenset(k for k, v in state.items() if rpc.is_rpc_secret(v)),
         )
         with self._lock:
             self.recorded[response.urn] = recorded
@@ -317,6 +320,8 @@ def _plain(value: Any) -> Any:
     """Strip Pulumi wrappers (secrets, resource references) down to plain data for reports."""
     if rpc.is_rpc_secret(value):
         return _plain(rpc.unwrap_rpc_secret(value))
+    if isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_resource_sig:
+        return value.get("id") or value.get("urn")
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

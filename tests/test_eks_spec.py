@@ -3,12 +3,10 @@
 import pytest
 
 from components.eks_spec import (
-    architecture,
     check_cluster_args,
     cni_ipv6_policy_document,
     estimated_vcpus,
     irsa_trust_policy,
-    is_nitro,
     max_pods,
     metadata_options,
     node_role_policy_arns,
@@ -16,6 +14,7 @@ from components.eks_spec import (
     partition_of,
     vpc_cni_configuration,
 )
+from policies.guardrails.facts import architecture, is_nitro
 
 EKS_DOCUMENTED = {
     "ec2:AssignIpv6Addresses",

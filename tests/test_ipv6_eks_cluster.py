@@ -6,9 +6,9 @@ import pulumi
 import pytest
 
 from components.dual_stack_vpc import DualStackVpc
-from components.eks_spec import CONTROL_PLANE_LOG_TYPES
 from components.errors import ArgumentError
 from components.ipv6_eks_cluster import TYPE_TOKEN, Ipv6EksCluster
+from policies.guardrails.facts import CONTROL_PLANE_LOG_TYPES
 from tests.conftest import registered_when_failing, run_program
 
 AZS = ["us-east-2a", "us-east-2b", "us-east-2c"]
@@ -85,7 +85,7 @@ def test_control_plane_inputs_to_pulumi_eks(ipv6):
     assert cluster["nodeSubnetIds"] == private_subnet_ids(evaluation)
     assert "subnetIds" not in cluster and "publicSubnetIds" not in cluster
     assert cluster["skipDefaultNodeGroup"] is True and cluster["skipDefaultSecurityGroups"] is True
-    assert cluster["clusterSecurityGroup"] == "k-cluster"
+    assert cluster["clusterSecurityGroup"] == evaluation.named("aws:ec2/securityGroup:SecurityGroup", "k-cluster").id
     # R7.1: private endpoint on, public off
     assert cluster["endpointPrivateAccess"] is True and cluster["endpointPublicAccess"] is False
     assert "publicAccessCidrs" not in cluster

@@ -83,3 +83,28 @@ def test_unknown_stack_is_a_clear_error():
     result = run_cli("staging")
     assert result.returncode == 2
     assert "Pulumi.staging.yaml: no such stack file" in result.stderr
+
+
+def test_plan_prints_policy_findings_and_passes_dev():
+    result = run_cli("dev")
+    assert result.returncode == 0
+    assert "Policy findings (0 mandatory, 1 advisory):" in result.stdout
+    assert "ADVISORY  cluster-ip-family [modern-eks]: eks:index:Cluster 'modern-eks': is an IPv6 cluster without protect" in result.stdout
+
+
+def test_a_mandatory_violation_exits_3(tmp_path):
+    strict = tmp_path / "strict.json"
+    strict.write_text(json.dumps({"all": "mandatory"}))
+    result = run_cli("dev", "--policy-config", str(strict))
+    assert result.returncode == 3
+    assert "MANDATORY cluster-ip-family [modern-eks]" in result.stdout
+    assert (
+        "2 mandatory policy violation(s); pulumi preview --policy-pack policies would refuse this stack" in result.stderr
+    )  # this file lists no migration sources
+
+
+def test_json_plan_carries_findings(capsys):
+    assert main(["prod", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["findings"] == []
+    assert {c["name"] for c in document["clusters"]} == {"prod-legacy", "prod-modern"}

@@ -1,0 +1,132 @@
+"""Run the policy pack over an evaluated stack, in-process, as the engine would feed it.
+
+Each resource's inputs go to the resource policies (``Analyze``); every resource's outputs, with
+parents, dependencies and property dependencies, go to the stack policies (``AnalyzeStack``).
+Policy configuration uses the CLI's ``--policy-pack-config`` format. The same pack is also
+driven over the real gRPC protocol by the tests (``offline.analyzer``).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyProviderResource,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+from pulumi_policy.proxy import UnknownValueError, unknown_checking_proxy
+
+from offline.harness import PROJECT_DIR, Evaluation
+from offline.mocks import RecordedResource
+from policies.guardrails.pack import POLICIES
+
+DEFAULT_POLICY_CONFIG = PROJECT_DIR / "policies" / "config.json"
+LEVELS = {
+    "advisory": EnforcementLevel.ADVISORY,
+    "mandatory": EnforcementLevel.MANDATORY,
+    "remediate": EnforcementLevel.MANDATORY,
+    "disabled": EnforcementLevel.DISABLED,
+}
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One violation: which policy, at which level, about which resource, and what to do."""
+
+    policy: str
+    rule: str
+    level: str  # "mandatory" | "advisory"
+    resource: str
+    urn: str
+    message: str
+
+
+def load_policy_config(path: Path | None) -> dict[str, Any]:
+    if path is None:
+        return {}
+    return json.loads(path.read_text())
+
+
+def _level_and_config(policy: Any, config: dict[str, Any]) -> tuple[EnforcementLevel, dict[str, Any]]:
+    level = policy.enforcement_level or EnforcementLevel.ADVISORY
+    if "all" in config:
+        level = LEVELS[str(config["all"]).lower()]
+    entry = config.get(policy.name)
+    settings: dict[str, Any] = {}
+    if isinstance(entry, str):
+        level = LEVELS[entry.lower()]
+    elif isinstance(entry, dict):
+        settings = {k: v for k, v in entry.items() if k != "enforcementLevel"}
+        if "enforcementLevel" in entry:
+            level = LEVELS[str(entry["enforcementLevel"]).lower()]
+    return level, settings
+
+
+def _options(r: RecordedResource) -> PolicyResourceOptions:
+    return PolicyResourceOptions(r.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], r.parent or None)
+
+
+def run_policies(evaluation: Evaluation, config: dict[str, Any] | None = None, only: set[str] | None = None) -> list[Finding]:
+    """Every finding of the pack (or of the ``only`` policies) on ``evaluation``, mandatory first."""
+    config = config or {}
+    by_urn = evaluation.by_urn()
+
+    def provider_of(r: RecordedResource) -> PolicyProviderResource | None:
+        urn = r.provider.rsplit("::", 1)[0] if r.provider else ""
+        provider = by_urn.get(urn)
+        return (
+            PolicyProviderResource(provider.type, unknown_checking_proxy(provider.inputs), provider.urn, provider.name)
+            if provider
+            else None
+        )
+
+    findings: list[Finding] = []
+
+    def reporter(policy: Any, level: EnforcementLevel, default_urn: str):
+        def report(message: str, urn: str | None = None) -> None:
+            target = by_urn.get(urn or default_urn)
+            findings.append(
+                Finding(
+                    policy.name, (policy.tags or [""])[0], level.value.lower(), target.name if target else "", urn or default_urn, message
+                )
+            )
+
+        return report
+
+    resource_args = [(r, unknown_checking_proxy(r.inputs), provider_of(r), _options(r)) for r in evaluation.resources]
+    stack_resources = [
+        PolicyResource(r.type, unknown_checking_proxy(r.outputs), r.urn, r.name, _options(r), provider_of(r), None, [], {})
+        for r in evaluation.resources
+    ]
+    index = {p.urn: p for p in stack_resources}
+    for policy_resource, r in zip(stack_resources, evaluation.resources, strict=True):
+        policy_resource.parent = index.get(r.parent)
+        policy_resource.dependencies = [index[u] for u in r.dependencies if u in index]
+        policy_resource.property_dependencies = {k: [index[u] for u in v if u in index] for k, v in r.property_dependencies.items()}
+
+    for policy in POLICIES:
+        if only is not None and policy.name not in only:
+            continue
+        level, settings = _level_and_config(policy, config)
+        if level == EnforcementLevel.DISABLED:
+            continue
+        try:
+            if isinstance(policy, ResourceValidationPolicy):
+                for r, props, provider, options in resource_args:
+                    args = ResourceValidationArgs(r.type, props, r.urn, r.name, options, provider, settings)
+                    policy.validate(args, reporter(policy, level, r.urn))
+            elif isinstance(policy, StackValidationPolicy):
+                policy.validate(StackValidationArgs(stack_resources, settings), reporter(policy, level, ""))
+        except UnknownValueError:
+            continue  # as the engine does: an unknown value makes a policy not applicable, never a violation
+    return sorted(findings, key=lambda f: (f.level != "mandatory", f.rule, f.policy, f.resource))

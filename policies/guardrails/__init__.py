@@ -1,0 +1,1 @@
+"""ipv6-eks CrossGuard rules: importable without starting the policy server."""
