@@ -196,7 +196,8 @@ class DualStackVpc(pulumi.ComponentResource):
         ipv6_cidr = None
         if has_ipv6:
             index = s.ipv6_index
-            ipv6_cidr = pulumi.Output.from_input(ipv6_block).apply(lambda block: ipv6_subnet_cidr(block, index))
+            # (a block is always known after deployment; mocks that omit it leave the /64 unset)
+            ipv6_cidr = pulumi.Output.from_input(ipv6_block).apply(lambda block: ipv6_subnet_cidr(block, index) if block else None)
         role_tags = {"public": {ELB_ROLE_TAG: "1"}, "private": {INTERNAL_ELB_ROLE_TAG: "1"}}.get(s.role, {})
         name = f"{self._name}-{s.name}"
         return aws.ec2.Subnet(
@@ -273,7 +274,7 @@ def address_plan(plan: VpcPlan, ipv6_block: str) -> list[dict[str, Any]]:
             "ip_mode": s.ip_mode,
             "availability_zone": s.availability_zone,
             "ipv4_cidr": s.ipv4_cidr,
-            "ipv6_cidr": ipv6_subnet_cidr(ipv6_block, s.ipv6_index) if s.ipv6_index is not None else None,
+            "ipv6_cidr": ipv6_subnet_cidr(ipv6_block, s.ipv6_index) if s.ipv6_index is not None and ipv6_block else None,
             "routes": {r.destination: r.target for r in plan.routes[s.tier]},
         }
         for s in plan.subnets
