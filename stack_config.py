@@ -160,6 +160,7 @@ class ClusterConfig(_Model):
     access_entries: dict[str, AccessEntryConfig] | None = None
     network_policy: bool | None = None
     addon_versions: dict[str, str] | None = None
+    protect_control_plane: bool | None = None
     node_groups: dict[str, NodeGroupConfig]
 
     @field_validator("kubernetes_version", mode="before")
@@ -294,7 +295,7 @@ def load(
     problems += [f"{stack_file}: {PROJECT}:{e.render(camel=True)}" for e in _check_vpc_overlaps(top.vpcs)]
     clusters: dict[str, ClusterPlan] = {}
     for name, cluster in top.clusters.items():
-        plan, errors = _plan_cluster(name, cluster, plans, top.production, set(top.vpcs))
+        plan, errors = _plan_cluster(name, cluster, plans, top.production, set(top.vpcs), region)
         problems += [f"{stack_file}: {PROJECT}:{e.under('clusters', name).render(camel=True)}" for e in errors]
         if plan is not None:
             clusters[name] = plan
@@ -375,7 +376,7 @@ def _resolve_zones(wanted: int | tuple[str, ...], available: Sequence[Zone]) -> 
 
 
 def _plan_cluster(
-    name: str, cluster: ClusterConfig, networks: Mapping[str, NetworkPlan], production: bool, vpc_names: set[str]
+    name: str, cluster: ClusterConfig, networks: Mapping[str, NetworkPlan], production: bool, vpc_names: set[str], region: str
 ) -> tuple[ClusterPlan | None, list[ArgumentError]]:
     """Check a cluster against its VPC's plan and Ipv6EksCluster's own argument checks."""
     if cluster.vpc not in vpc_names:
@@ -391,6 +392,20 @@ def _plan_cluster(
             errors.append(ArgumentError((key,), f"{tier!r} is not a tier of VPC {cluster.vpc!r}", f"allowed: {', '.join(sorted(tiers))}"))
     if errors:
         return None, errors
+    routes = network.plan.routes[cluster.node_tier]
+    node_role = next(t["role"] for t in network.args["tiers"] if t["name"] == cluster.node_tier)
+    if node_role == "private" and not any(r.destination == "0.0.0.0/0" for r in routes):
+        errors.append(
+            ArgumentError(
+                ("node_tier",),
+                f"tier {cluster.node_tier!r} has no IPv4 route out, so nodes cannot reach ECR, STS or EC2 and never join",
+                "allowed: a private tier with a NAT gateway (natGateways single or per-az) (R3.6, R1.16)",
+            )
+        )
+    if cluster.ip_family != "ipv4" and region.startswith("cn-"):
+        errors.append(
+            ArgumentError(("ip_family",), f"ipv6 in {region}; EKS has no IPv6 clusters in the China Regions", "allowed: ipv4 there (R1.8)")
+        )
     open_cidrs = open_endpoint_cidrs(cluster.public_access_cidrs) if cluster.endpoint_public_access else []
     if production and open_cidrs:
         errors.append(

@@ -29,6 +29,7 @@ from components.vpc_spec import (
     DualStackVpcArgs,
     RouteSpec,
     VpcPlan,
+    adopted_vpc_problems,
     dns64_enabled,
     plan_vpc,
     static_ipv6_block,
@@ -122,7 +123,7 @@ class DualStackVpc(pulumi.ComponentResource):
         """(vpc id, IPv4 CIDR, IPv6 block, the resource subnets must wait for)."""
         existing = args.get("existing")
         if existing:
-            return existing["vpc_id"], args["ipv4_cidr"], existing["ipv6_cidr_block"], []
+            return existing["vpc_id"], self._verified_adoption(args), existing["ipv6_cidr_block"], []
         six = args.get("ipv6", {"source": "amazon"})
         source = six.get("source", "amazon")
         ipv6_inputs: dict[str, Any] = {}
@@ -154,6 +155,22 @@ class DualStackVpc(pulumi.ComponentResource):
             opts=child,
         )
         return vpc.id, vpc.cidr_block, association.ipv6_cidr_block, [association]
+
+    def _verified_adoption(self, args: DualStackVpcArgs) -> pulumi.Output[str]:
+        """The adopted VPC's IPv4 CIDR, once AWS confirms the VPC matches its arguments."""
+        found = aws.ec2.get_vpc_output(id=args["existing"]["vpc_id"], opts=pulumi.InvokeOutputOptions(parent=self))
+
+        def verify(values: list) -> str:
+            cidr, associations, dns_support, dns_hostnames = values
+            blocks = [block for a in associations or [] if (block := _field(a, "ipv6_cidr_block", "ipv6CidrBlock"))]
+            problems = adopted_vpc_problems(args, cidr, blocks, dns_support, dns_hostnames)
+            if problems:
+                raise ValueError("; ".join(problems))
+            return args["ipv4_cidr"]
+
+        return pulumi.Output.all(
+            found.cidr_block, found.ipv6_cidr_block_associations, found.enable_dns_support, found.enable_dns_hostnames
+        ).apply(verify)
 
     # -- gateways ----------------------------------------------------------------------------
 
@@ -259,6 +276,14 @@ class DualStackVpc(pulumi.ComponentResource):
     def _tagged(self, name: str, **extra: str) -> dict[str, str]:
         """The resource's own tags; project, stack and component come from the provider."""
         return {**self._tags, "Name": f"{pulumi.get_stack()}-{name}", **extra}
+
+
+def _field(value: Any, attribute: str, key: str) -> Any:
+    """A field of an invoke result, whether the SDK handed it over typed or as a plain dict."""
+    found = getattr(value, attribute, None)
+    if found is None and isinstance(value, dict):
+        found = value.get(key, value.get(attribute))
+    return found
 
 
 def _id_of(resource_or_id):

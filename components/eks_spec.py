@@ -155,6 +155,9 @@ class Ipv6EksClusterArgs(TypedDict):
     """A customer-managed KMS key for secrets; by default one is created, with rotation (R7.3)."""
     deletion_protection: NotRequired[bool]
     """Refuse cluster deletion at the EKS API (default false)."""
+    protect_control_plane: NotRequired[bool]
+    """Pulumi ``protect`` on the control plane; default true for IPv6 clusters, whose IP family
+    cannot change in place (R1.1): a change would replace the cluster and every workload in it."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for the cluster's resources."""
 
@@ -337,7 +340,7 @@ def check_cluster_args(args: Ipv6EksClusterArgs) -> list[ArgumentError]:
     errors += _check_service_cidr(args.get("service_ipv4_cidr"), family)
     errors += _check_subnets(args["control_plane_subnets"], family, nodes=False)
     errors += _check_subnets(args["node_subnets"], family, nodes=True)
-    errors += _check_endpoint(args.get("endpoint_public_access", False), args.get("public_access_cidrs"))
+    errors += _check_endpoint(args.get("endpoint_public_access", False), args.get("public_access_cidrs"), family)
     mode = args.get("authentication_mode", "API")
     if mode not in AUTHENTICATION_MODES:
         errors.append(
@@ -358,9 +361,23 @@ def check_cluster_args(args: Ipv6EksClusterArgs) -> list[ArgumentError]:
             )
     if not args["node_groups"]:
         errors.append(ArgumentError(("node_groups",), "no node groups", "allowed: at least one managed node group"))
+    elif not any(_schedulable(group) for group in args["node_groups"].values()):
+        errors.append(
+            ArgumentError(
+                ("node_groups",),
+                "no group starts a node without a NoSchedule/NoExecute taint, so CoreDNS never runs and the add-on times out",
+                "allowed: at least one untainted group with desired_size (or min_size) of 1 or more",
+            )
+        )
     for name, group in args["node_groups"].items():
         errors += _check_node_group(name, group, family)
     return errors
+
+
+def _schedulable(group: NodeGroupArgs) -> bool:
+    desired = group.get("desired_size", group.get("min_size", 2))
+    blocking = [t for t in group.get("taints", []) if t.get("effect") in ("NO_SCHEDULE", "NO_EXECUTE")]
+    return desired >= 1 and not blocking
 
 
 def _check_service_cidr(cidr: str | None, family: str) -> list[ArgumentError]:
@@ -422,7 +439,7 @@ def _check_subnets(subnets: list[ClusterSubnetArgs], family: str, *, nodes: bool
     return errors
 
 
-def _check_endpoint(public: bool, cidrs: list[str] | None) -> list[ArgumentError]:
+def _check_endpoint(public: bool, cidrs: list[str] | None, family: str) -> list[ArgumentError]:
     if not public:
         if cidrs:
             return [
@@ -442,9 +459,18 @@ def _check_endpoint(public: bool, cidrs: list[str] | None) -> list[ArgumentError
     errors = []
     for i, cidr in enumerate(cidrs):
         try:
-            ipaddress.ip_network(cidr)
+            network = ipaddress.ip_network(cidr)
         except ValueError as exc:
             errors.append(ArgumentError(("public_access_cidrs", i), f"{cidr!r} is not a network ({exc})", "allowed: IPv4 or IPv6 CIDRs"))
+            continue
+        if network.version == 6 and family == "ipv4":
+            errors.append(
+                ArgumentError(
+                    ("public_access_cidrs", i),
+                    f"{cidr} is IPv6, which EKS refuses on an IPv4 cluster",
+                    "allowed: IPv4 CIDRs on IPv4 clusters",
+                )
+            )
     return errors
 
 

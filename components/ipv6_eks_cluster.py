@@ -90,6 +90,9 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         cluster_sg, node_sg = self._security_groups()
         node_role, node_role_ready = self._node_role()
         cluster = self._control_plane(key_arn, cluster_sg)
+        # Add-ons and node groups name the cluster through pulumi-eks's own aws:eks/cluster child,
+        # so the engine knows they depend on it: a replaced cluster replaces them too.
+        self._cluster_name = cluster.eks_cluster.apply(lambda c: c.name if c is not None else self._physical)
         aws_node_role, cni_policy_ready = self._aws_node_role(cluster)
         before_nodes = self._addons_before_nodes(cluster, aws_node_role, cni_policy_ready)
         node_groups = [
@@ -319,7 +322,8 @@ class Ipv6EksCluster(pulumi.ComponentResource):
             coredns_addon_options=eks.CoreDnsAddonOptionsArgs(enabled=False),
             deletion_protection=args.get("deletion_protection", False),
             tags=self._tags,
-            opts=self._opts(),
+            # R1.1: a changed IP family replaces the cluster and everything in it; protect says no.
+            opts=self._opts(protect=True) if args.get("protect_control_plane", self._family == "ipv6") else self._opts(),
         )
 
     def _access_entries(self) -> dict[str, eks.AccessEntryArgs]:
@@ -367,7 +371,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         )
         return aws.eks.Addon(
             f"{self._name}-{addon}",
-            cluster_name=self._physical,
+            cluster_name=self._cluster_name,
             addon_name=addon,
             addon_version=version,
             resolve_conflicts_on_create="OVERWRITE",
@@ -412,7 +416,9 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         low = group.get("min_size", 2)
         return aws.eks.NodeGroup(
             name,
-            cluster_name=self._physical,
+            cluster_name=self._cluster_name,
+            # Follow the control plane: EKS refuses the next upgrade while a group lags behind.
+            version=self._args["kubernetes_version"],
             node_group_name_prefix=f"{group_name}-",
             node_role_arn=node_role.arn,
             subnet_ids=[s["id"] for s in self._args["node_subnets"]],

@@ -252,6 +252,26 @@ def tier_subnets(plan: VpcPlan, tier: str) -> list[dict[str, str]]:
     ]
 
 
+def adopted_vpc_problems(
+    args: DualStackVpcArgs,
+    cidr_block: str | None,
+    ipv6_blocks: Sequence[str],
+    dns_support: bool | None,
+    dns_hostnames: bool | None,
+) -> list[str]:
+    """What an adopted VPC, as AWS describes it, contradicts in the arguments (None: not known)."""
+    existing = args["existing"]
+    problems = []
+    if cidr_block and cidr_block != args["ipv4_cidr"]:
+        problems.append(f"its IPv4 CIDR is {cidr_block}, not ipv4_cidr {args['ipv4_cidr']}")
+    if ipv6_blocks and existing["ipv6_cidr_block"] not in ipv6_blocks:
+        problems.append(f"it has no IPv6 block {existing['ipv6_cidr_block']} (it has {', '.join(ipv6_blocks)})")
+    for flag, value in (("DNS support", dns_support), ("DNS hostnames", dns_hostnames)):
+        if value is False:
+            problems.append(f"{flag} is off, which EKS nodes and the private endpoint need (R1.10)")
+    return [f"existing VPC {existing['vpc_id']}: {p}" for p in problems]
+
+
 def static_ipv6_block(args: DualStackVpcArgs) -> str | None:
     """The VPC's IPv6 block when the arguments already fix it (BYOIP, IPAM with a CIDR, existing)."""
     if "existing" in args:

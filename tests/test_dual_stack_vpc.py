@@ -1,11 +1,14 @@
 """DualStackVpc under mocks: the IPv6 facts themselves - each /64, each route and its target."""
 
 import ipaddress
+import re
 
 import pytest
 
 from components.dual_stack_vpc import TYPE_TOKEN, DualStackVpc
 from components.errors import ArgumentError
+from offline.harness import evaluate
+from offline.mocks import AwsLikeMocks
 from tests.conftest import registered_when_failing, routes_of, run_program
 
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -235,3 +238,49 @@ def test_bad_arguments_register_nothing():
     assert isinstance(error, ArgumentError)
     assert str(error) == "tiers[0].ipv4_prefix_length: /30 does not fit a subnet of the VPC 10.0.0.0/16; allowed: 16..28"
     assert registered == []
+
+
+class DescribedVpc(AwsLikeMocks):
+    """Mocks that describe the adopted VPC as AWS would."""
+
+    def __init__(self, cidr, blocks, dns=True):
+        super().__init__()
+        self.vpc = {
+            "cidrBlock": cidr,
+            "ipv6CidrBlockAssociations": [{"ipv6CidrBlock": b, "associationId": "a", "state": "associated"} for b in blocks],
+            "enableDnsSupport": dns,
+            "enableDnsHostnames": dns,
+            "id": "vpc-0existing",
+        }
+
+    def call(self, args):
+        return self.vpc if args.token == "aws:ec2/getVpc:getVpc" else super().call(args)
+
+
+@pytest.mark.parametrize(
+    ("described", "problem"),
+    [
+        (DescribedVpc("10.0.0.0/16", ["2600:1f16:5de:8b00::/56"]), None),
+        (
+            DescribedVpc("10.9.0.0/16", ["2600:1f16:5de:8b00::/56"]),
+            "existing VPC vpc-0existing: its IPv4 CIDR is 10.9.0.0/16, not ipv4_cidr 10.0.0.0/16",
+        ),
+        (
+            DescribedVpc("10.0.0.0/16", ["2600:1f16:5de:9900::/56"]),
+            "it has no IPv6 block 2600:1f16:5de:8b00::/56 (it has 2600:1f16:5de:9900::/56)",
+        ),
+        (
+            DescribedVpc("10.0.0.0/16", ["2600:1f16:5de:8b00::/56"], dns=False),
+            "DNS support is off, which EKS nodes and the private endpoint need (R1.10)",
+        ),
+    ],
+)
+def test_an_adopted_vpc_is_checked_against_what_aws_describes(described, problem):
+    existing = {"vpc_id": "vpc-0existing", "ipv6_cidr_block": "2600:1f16:5de:8b00::/56"}
+    args = {"ipv4_cidr": "10.0.0.0/16", "availability_zones": AZS, "tiers": tiers(), "existing": existing}
+    program = lambda: DualStackVpc("net", args)  # noqa: E731
+    if problem is None:
+        evaluate(program, stack="test", config={"aws:region": "us-east-2"}, mocks=described)
+    else:
+        with pytest.raises(Exception, match=re.escape(problem)):
+            evaluate(program, stack="test", config={"aws:region": "us-east-2"}, mocks=described)

@@ -269,6 +269,7 @@ def test_public_endpoint_access_entries_and_pins():
         secrets_kms_key_arn="arn:aws:kms:us-east-2:123456789012:key/existing",
         deletion_protection=True,
         node_groups={
+            "general": {"instance_types": ["m7i.large"]},
             "arm": {
                 "instance_types": ["m7g.large"],
                 "ami_type": "BOTTLEROCKET_ARM_64",
@@ -276,7 +277,7 @@ def test_public_endpoint_access_entries_and_pins():
                 "disk_size": 80,
                 "taints": [{"key": "arch", "value": "arm64", "effect": "NO_SCHEDULE"}],
                 "labels": {"arch": "arm64"},
-            }
+            },
         },
     )
     cluster = evaluation.named("eks:index:Cluster", "k-eks").inputs
@@ -309,3 +310,20 @@ def test_bad_arguments_register_nothing():
     assert isinstance(error, ArgumentError)
     assert str(error).startswith("node_groups.general.instance_types[0]: t2.large is a Xen-based type")
     assert registered == []
+
+
+def test_the_ipv6_control_plane_is_protected_and_node_groups_follow_its_version(ipv6, ipv4):
+    evaluation, _ = ipv6
+    assert evaluation.named("eks:index:Cluster", "k-eks").protect is True  # R1.1
+    assert evaluation.named("aws:eks/nodeGroup:NodeGroup", "k-general").inputs["version"] == "1.34"
+    assert ipv4[0].named("eks:index:Cluster", "k-eks").protect is False
+    unprotected, _ = build(protect_control_plane=False)
+    assert unprotected.named("eks:index:Cluster", "k-eks").protect is False
+
+
+def test_addons_and_node_groups_name_the_cluster_through_a_dependency_on_it(ipv6):
+    evaluation, _ = ipv6
+    control_plane = evaluation.named("eks:index:Cluster", "k-eks").urn
+    for resource in [*evaluation.of_type("aws:eks/addon:Addon"), *evaluation.of_type("aws:eks/nodeGroup:NodeGroup")]:
+        assert resource.inputs["clusterName"] == "test-k"
+        assert control_plane in resource.property_dependencies["clusterName"]

@@ -27,9 +27,7 @@ LEVEL = {p.name: p.enforcement_level.value.lower() for p in POLICIES}
 
 @pytest.fixture(scope="module")
 def base(dev):
-    graph = evaluation_graph(dev)
-    graph.named("modern-eks", CLUSTER).protect = True  # dev leaves it unprotected on purpose (R1.1 advisory)
-    return graph
+    return evaluation_graph(dev)
 
 
 def test_the_dev_stack_passes_every_policy(base):

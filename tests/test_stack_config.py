@@ -323,3 +323,19 @@ def test_an_open_endpoint_is_refused_in_production_only(cidr):
     assert lines == [
         f"Pulumi.prod.yaml: ipv6-eks:clusters.modern.publicAccessCidrs: {cidr} opens a production API endpoint to the internet; allowed: the CIDRs that need the API, or endpointPublicAccess false (R7.1)"
     ]
+
+
+def test_node_tiers_need_ipv4_egress_and_china_has_no_ipv6_clusters():
+    config = with_clusters(modern=cluster())
+    config["ipv6-eks:vpcs"]["shared"]["natGateways"] = "none"
+    assert problems(config) == [
+        "Pulumi.dev.yaml: ipv6-eks:clusters.modern.nodeTier: tier 'private' has no IPv4 route out, so nodes cannot reach ECR, STS or EC2 "
+        "and never join; allowed: a private tier with a NAT gateway (natGateways single or per-az) (R3.6, R1.16)"
+    ]
+    china = {**with_clusters(modern=cluster()), "aws:region": "cn-north-1"}
+    china["ipv6-eks:vpcs"]["shared"]["availabilityZones"] = ["cn-north-1a", "cn-north-1b"]
+    with pytest.raises(ConfigError) as info:
+        load("dev", china, lambda region: [])
+    assert info.value.lines == [
+        "Pulumi.dev.yaml: ipv6-eks:clusters.modern.ipFamily: ipv6 in cn-north-1; EKS has no IPv6 clusters in the China Regions; allowed: ipv4 there (R1.8)"
+    ]

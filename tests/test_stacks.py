@@ -60,7 +60,8 @@ def test_dev_is_one_dual_stack_vpc_with_three_tiers_over_three_azs_and_one_nat(d
         assert routes_of(dev, f"shared-public-{az}") == {"0.0.0.0/0": ("gatewayId", IGW), "::/0": ("gatewayId", IGW)}
         assert routes_of(dev, f"shared-private-{az}") == {"0.0.0.0/0": ("natGatewayId", NAT), "::/0": ("egressOnlyGatewayId", EIGW)}
         assert routes_of(dev, f"shared-database-{az}") == {}
-    assert not any(r.protect for r in dev.resources)
+    # dev protects nothing but the IPv6 control plane, whose IP family cannot change in place (R1.1)
+    assert [r.name for r in dev.resources if r.protect] == ["modern-eks"]
 
 
 def test_prod_has_two_non_overlapping_vpcs_with_a_nat_per_az_all_protected(prod):
