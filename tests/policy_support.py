@@ -169,54 +169,96 @@ def awsx_vpc(g: StackGraph, *, name: str = "net") -> dict[str, RecordedResource]
 
 
 def pulumi_eks_cluster(
-    g: StackGraph, subnets: list[RecordedResource], *, name: str = "eks", ip_family: str = "ipv6", **component_args: Any
+    g: StackGraph,
+    subnets: list[RecordedResource],
+    *,
+    name: str = "eks",
+    ip_family: str = "ipv6",
+    with_arguments: bool = False,
+    **component_args: Any,
 ) -> dict[str, RecordedResource]:
-    """pulumi-eks 4.x with its defaults: the component, its cluster, default roles and security groups."""
+    """pulumi-eks 4.x with its defaults, as a preview reports it: the component (its arguments
+    only ``with_arguments`` - the engine analyzes the registration pulumi-eks makes, whose
+    inputs are empty), its cluster, service role, default instance role and security groups."""
     args = {"ipFamily": ip_family, "subnetIds": [s.id for s in subnets], "vpcId": "vpc-1", **component_args}
-    component = g.add("eks:index:Cluster", name, args, deps={"subnetIds": subnets})
-    role = g.add(
+    component = g.add(
+        "eks:index:Cluster",
+        name,
+        args if with_arguments else {},
+        deps={"subnetIds": subnets} if with_arguments else None,
+        outputs={"kubeconfig": {"apiVersion": "v1"}, "clusterSecurityGroupId": "sg-cluster", "oidcProviderArn": ""},
+    )
+    service_role = g.add("eks:index:ServiceRole", f"{name}-eksRole", {}, parent=component)
+    eks_role = g.add(
         "aws:iam/role:Role",
-        f"{name}-instanceRole-role",
+        f"{name}-eksRole-role",
         {
             "assumeRolePolicy": json.dumps(
-                {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+                {
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}
+                    ]
+                }
             )
         },
-        parent=component,
-        outputs={"name": f"{name}-instanceRole-role-1", "arn": f"arn:aws:iam::123456789012:role/{name}-instanceRole-role-1"},
-    )
-    for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
-        g.add(
-            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-            f"{name}-instanceRole-{policy}",
-            {"role": role.outputs["name"], "policyArn": f"arn:aws:iam::aws:policy/{policy}"},
-            parent=component,
-            deps={"role": [role]},
-        )
-    node_sg = g.add(
-        "aws:ec2/securityGroup:SecurityGroup",
-        f"{name}-nodeSecurityGroup",
-        {"vpcId": "vpc-1", "tags": {f"kubernetes.io/cluster/{name}-eksCluster": "owned"}},
-        parent=component,
+        parent=service_role,
+        outputs={"name": f"{name}-eksRole-role-1", "arn": f"arn:aws:iam::123456789012:role/{name}-eksRole-role-1"},
     )
     g.add(
-        "aws:ec2/securityGroupRule:SecurityGroupRule",
-        f"{name}-eksNodeInternetEgressRule",
-        {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"], "securityGroupId": node_sg.id},
-        parent=component,
-        deps={"securityGroupId": [node_sg]},
+        "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+        f"{name}-eksRole-4b490823",
+        {"role": eks_role.outputs["name"], "policyArn": "arn:aws:iam::aws:policy/AmazonEKSClusterPolicy"},
+        parent=service_role,
+        deps={"role": [eks_role]},
     )
-    network = {"ipFamily": ip_family}
-    cluster = g.add(
+    out = {"component": component, "eks_role": eks_role}
+    if not component_args.get("skipDefaultNodeGroup"):
+        role = g.add(
+            "aws:iam/role:Role",
+            f"{name}-instanceRole-role",
+            {
+                "assumeRolePolicy": json.dumps(
+                    {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+                )
+            },
+            parent=component,
+            outputs={"name": f"{name}-instanceRole-role-1", "arn": f"arn:aws:iam::123456789012:role/{name}-instanceRole-role-1"},
+        )
+        for policy in ("AmazonEKSWorkerNodePolicy", "AmazonEKS_CNI_Policy", "AmazonEC2ContainerRegistryReadOnly"):
+            g.add(
+                "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+                f"{name}-instanceRole-{policy}",
+                {"role": role.outputs["name"], "policyArn": f"arn:aws:iam::aws:policy/{policy}"},
+                parent=component,
+                deps={"role": [role]},
+            )
+        out["role"] = role
+    if not component_args.get("skipDefaultSecurityGroups"):
+        node_sg = g.add(
+            "aws:ec2/securityGroup:SecurityGroup",
+            f"{name}-nodeSecurityGroup",
+            {"vpcId": "vpc-1", "tags": {f"kubernetes.io/cluster/{name}-eksCluster": "owned"}},
+            parent=component,
+        )
+        g.add(
+            "aws:ec2/securityGroupRule:SecurityGroupRule",
+            f"{name}-eksNodeInternetEgressRule",
+            {"type": "egress", "protocol": "-1", "fromPort": 0, "toPort": 0, "cidrBlocks": ["0.0.0.0/0"], "securityGroupId": node_sg.id},
+            parent=component,
+            deps={"securityGroupId": [node_sg]},
+        )
+        out["node_sg"] = node_sg
+    out["cluster"] = g.add(
         "aws:eks/cluster:Cluster",
         f"{name}-eksCluster",
         {
             "name": f"{name}-eksCluster",
-            "kubernetesNetworkConfig": network,
+            "roleArn": eks_role.outputs["arn"],
+            "kubernetesNetworkConfig": {"ipFamily": ip_family},
             "vpcConfig": {"subnetIds": [s.id for s in subnets], "endpointPrivateAccess": False, "endpointPublicAccess": True},
             "enabledClusterLogTypes": [],
         },
         parent=component,
-        deps={"vpcConfig": subnets},
+        deps={"vpcConfig": subnets, "roleArn": [eks_role]},
     )
-    return {"component": component, "cluster": cluster, "role": role, "node_sg": node_sg}
+    return out

@@ -25,6 +25,9 @@ EKS_CLUSTER = "aws:eks/cluster:Cluster"
 EKS_COMPONENT = "eks:index:Cluster"
 NODE_GROUP = "aws:eks/nodeGroup:NodeGroup"
 MANAGED_NODE_GROUP = "eks:index:ManagedNodeGroup"
+AUTOSCALING_GROUP = "aws:autoscaling/group:Group"  # self-managed nodes (pulumi-eks default node group)
+LAUNCH_CONFIGURATION = "aws:ec2/launchConfiguration:LaunchConfiguration"
+VPC_ASSOCIATION = "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation"
 FARGATE_PROFILE = "aws:eks/fargateProfile:FargateProfile"
 ADDON = "aws:eks/addon:Addon"
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -296,7 +299,44 @@ class Graph:
             cluster = self._cluster_by_reference(group, ("clusterName", "cluster"))
             if cluster is not None:
                 cluster.node_groups.append(group)
+        for group in self.of_type(AUTOSCALING_GROUP):
+            cluster = self._cluster_of_autoscaling_group(group)
+            if cluster is not None:
+                cluster.node_groups.append(group)
         return clusters
+
+    def _cluster_of_autoscaling_group(self, group: Node) -> Cluster | None:
+        """Self-managed nodes: tagged kubernetes.io/cluster/<name>, or inside a pulumi-eks component."""
+        for cluster in self._clusters or []:
+            if isinstance(cluster.name, str) and f"kubernetes.io/cluster/{cluster.name}" in group.tags:
+                return cluster
+            if any(a in cluster.nodes for a in self.ancestors(group)):
+                return cluster
+        return None
+
+    def node_instance_types(self, group: Node) -> list[str]:
+        """Instance types of a node group: its own list, its launch template's, ASG overrides."""
+        types = as_list(group.get("instanceTypes"))
+        types = [] if types is UNKNOWN else list(types)
+        templates = self.related(group, "launchTemplate", LAUNCH_TEMPLATE, value=group.get("launchTemplate", "id"))
+        templates += self.related(group, "launchTemplate", LAUNCH_TEMPLATE, value=group.get("launchTemplate", "name"))
+        policy = group.get("mixedInstancesPolicy", "launchTemplate", default={})
+        if isinstance(policy, dict):
+            spec = policy.get("launchTemplateSpecification") or {}
+            if isinstance(spec, dict):
+                templates += self.related(group, "mixedInstancesPolicy", LAUNCH_TEMPLATE, value=spec.get("launchTemplateId"))
+            types += [o.get("instanceType") for o in as_list(policy.get("overrides")) or [] if isinstance(o, dict)]
+        templates += self.related(group, "launchConfiguration", LAUNCH_CONFIGURATION)
+        types += [t.get("instanceType") for t in {t.urn: t for t in templates}.values()]
+        return [t for t in types if isinstance(t, str)]
+
+    def vpc_ipv6_blocks(self, vpc: Node) -> list[str] | Any:
+        """Every IPv6 block of a VPC (primary and associated), or ``UNKNOWN`` if one is not known."""
+        blocks = [vpc.get("ipv6CidrBlock")]
+        blocks += [a.get("ipv6CidrBlock") for a in self.of_type(VPC_ASSOCIATION) if vpc in self.related(a, "vpcId", VPC)]
+        if any(b is UNKNOWN for b in blocks):
+            return UNKNOWN
+        return [b for b in blocks if isinstance(b, str) and b]
 
     def _cluster_by_reference(self, node: Node, props: tuple[str, ...]) -> Cluster | None:
         candidates = self._clusters or []
@@ -342,7 +382,7 @@ class Graph:
         """Subnets the cluster's nodes run in (node groups, pulumi-eks node subnets)."""
         subnets: list[Node] = []
         for group in cluster.node_groups:
-            subnets += self.related(group, "subnetIds", SUBNET)
+            subnets += self.related(group, "subnetIds", SUBNET) + self.related(group, "vpcZoneIdentifiers", SUBNET)
         if cluster.component is not None or cluster.node.type == EKS_COMPONENT:
             component = cluster.component or cluster.node
             subnets += self.related(component, "nodeSubnetIds", SUBNET)
@@ -358,6 +398,9 @@ class Graph:
         for group in cluster.node_groups:
             for template in self.related(group, "launchTemplate", LAUNCH_TEMPLATE, value=group.get("launchTemplate", "id")):
                 groups += self.related(template, "vpcSecurityGroupIds", SECURITY_GROUP)
+                for interface in as_list(template.get("networkInterfaces")) or []:
+                    if isinstance(interface, dict):
+                        groups += self.related(template, "networkInterfaces", SECURITY_GROUP, value=interface.get("securityGroups"))
         groups += self.deps(cluster.node, "vpcConfig", SECURITY_GROUP)
         for node in cluster.nodes:
             groups += self.related(node, "clusterSecurityGroup", SECURITY_GROUP)

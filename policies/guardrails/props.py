@@ -11,6 +11,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import yaml
 from pulumi_policy.proxy import (
     UNKNOWN_ARCHIVE_VALUE,
     UNKNOWN_ARRAY_VALUE,
@@ -118,14 +119,20 @@ def truthy(value: Any) -> bool | Any:
 
 
 def json_value(value: Any) -> Any:
-    """A JSON document given as text or as an object; ``UNKNOWN`` if unknown, ``None`` if unreadable."""
+    """A JSON (or YAML, as EKS add-on configuration may be) document given as text or as an
+    object; ``UNKNOWN`` if unknown, ``None`` if unreadable."""
     if value is UNKNOWN:
         return UNKNOWN
     if isinstance(value, str):
         try:
             return plain(json.loads(value))
         except ValueError:
+            pass
+        try:
+            loaded = yaml.safe_load(value)
+        except yaml.YAMLError:
             return None
+        return plain(loaded) if isinstance(loaded, (dict, list)) else None
     return value
 
 
@@ -138,8 +145,23 @@ def tags_of(resource_type: str, props: dict[str, Any]) -> dict[str, Any]:
         labels = get(metadata, "labels", default={})
         annotations = get(metadata, "annotations", default={})
         return {**(labels if isinstance(labels, dict) else {}), **(annotations if isinstance(annotations, dict) else {})}
-    tags = get(props, "tags", default={})
-    if not isinstance(tags, dict):
-        tags = {}
-    tags_all = get(props, "tagsAll", default={})
-    return {**(tags_all if isinstance(tags_all, dict) else {}), **tags}
+    tags = _tag_map(get(props, "tags", default={}))
+    return {**_tag_map(get(props, "tagsAll", default={})), **tags}
+
+
+def _tag_map(tags: Any) -> dict[str, Any]:
+    """Tags as a mapping, also from the ``[{key, value}]`` list Auto Scaling groups use."""
+    if isinstance(tags, dict):
+        return tags
+    if isinstance(tags, list):
+        return {t["key"]: t.get("value") for t in tags if isinstance(t, dict) and isinstance(t.get("key"), str)}
+    return {}
+
+
+def env_map(env: Any) -> dict[str, Any] | Any:
+    """A container's ``env`` list (``[{name, value}]``) as a mapping; ``UNKNOWN`` if unknown."""
+    if env is UNKNOWN:
+        return UNKNOWN
+    if isinstance(env, dict):
+        return env
+    return {e["name"]: e.get("value") for e in env or [] if isinstance(e, dict) and isinstance(e.get("name"), str)}

@@ -15,23 +15,28 @@ from typing import Any
 from .facts import CNI_IPV6_ACTIONS, CNI_IPV6_UPSTREAM_ACTIONS, MTU_RANGE, VPC_CNI_CHART, is_nitro
 from .framework import ADVISORY, MANDATORY, Rule, resource_policy, stack_policy
 from .graph import (
+    ADDON,
     EKS_CLUSTER,
     EKS_COMPONENT,
     FARGATE_PROFILE,
     HELM_RELEASE,
-    LAUNCH_TEMPLATE,
     SUBNET,
     Cluster,
     Graph,
     Node,
     component_family,
 )
-from .props import UNKNOWN, as_list, get, json_value, truthy
+from .props import UNKNOWN, as_list, env_map, get, json_value, truthy
 
 ROLE = "aws:iam/role:Role"
+DAEMONSET = "kubernetes:apps/v1:DaemonSet"
 POLICY = "aws:iam/policy:Policy"
 ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
 ROLE_POLICY_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+POLICY_ATTACHMENT = "aws:iam/policyAttachment:PolicyAttachment"
+ROLE_POLICY_ATTACHMENTS_EXCLUSIVE = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+# AWS-managed policies broad enough to include the CNI's IPv6 actions.
+BROAD_MANAGED_POLICIES = {"AdministratorAccess": ["*"], "PowerUserAccess": ["*"], "AmazonEC2FullAccess": ["ec2:*"]}
 POD_IDENTITY_ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 CLUSTERS = (EKS_CLUSTER, EKS_COMPONENT)
 ENI_ARN = "arn:aws:ec2:us-east-1:123456789012:network-interface/eni-0123456789abcdef0"
@@ -157,11 +162,15 @@ R1_3 = Rule("eks-subnets-not-ipv6-only", "R1.3", "Cluster, node and Fargate subn
 R1_4 = Rule("ipv6-node-subnets-auto-assign", "R1.4", "Node subnets of IPv6 clusters auto-assign IPv6 addresses", MANDATORY)
 
 
+def _fargate_subnets(graph: Graph, cluster: Cluster) -> list[Node]:
+    return [s for p in graph.of_type(FARGATE_PROFILE) if graph.cluster_of(p) is cluster for s in graph.related(p, "subnetIds", SUBNET)]
+
+
 def check_dual_stack_subnets(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, str, str]]:
     for cluster in graph.clusters():
         if cluster.family != "ipv6":
             continue
-        for subnet in {s.urn: s for s in [*cluster.subnets, *graph.node_subnets(cluster)]}.values():
+        for subnet in {s.urn: s for s in [*cluster.subnets, *graph.node_subnets(cluster), *_fargate_subnets(graph, cluster)]}.values():
             if graph.subnet_has_ipv6(subnet) is False:
                 yield (
                     subnet,
@@ -273,7 +282,7 @@ def check_unsupported_node_features(graph: Graph, config: dict[str, Any]) -> Ite
                     "use an AL2023 or Bottlerocket AMI type, and run Windows workloads in an IPv4 cluster",
                 )
         for env, _, source in cni_settings(graph, cluster):
-            if truthy(env.get("AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG")) is True:
+            if _set(env, "AWS_VPC_K8S_CNI_CUSTOM_NETWORK_CFG") is True:
                 yield (
                     source,
                     f"turns on VPC CNI custom networking in the IPv6 cluster '{_cluster_label(cluster)}', which ipamd refuses",
@@ -295,12 +304,8 @@ def check_nitro(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, st
         if cluster.family != "ipv6":
             continue
         for group in cluster.node_groups:
-            types = as_list(group.get("instanceTypes"))
-            for template in graph.related(group, "launchTemplate", LAUNCH_TEMPLATE, value=group.get("launchTemplate", "id")):
-                if isinstance(template.get("instanceType"), str):
-                    types = [*(types if types is not UNKNOWN else []), template.get("instanceType")]
-            for instance_type in types if types is not UNKNOWN else []:
-                if isinstance(instance_type, str) and not is_nitro(instance_type):
+            for instance_type in graph.node_instance_types(group):
+                if not is_nitro(instance_type):
                     yield group, f"uses {instance_type}, a Xen-based type, in the IPv6 cluster '{_cluster_label(cluster)}'", NITRO_FIX
 
 
@@ -321,13 +326,20 @@ R2_1_PULUMI_EKS = Rule(
 R2_2 = Rule("cni-ipv6-iam-upstream", "R2.2", "The CNI role also allows ec2:DescribeSubnets and ec2:DescribeSecurityGroups", ADVISORY)
 
 
-def cni_roles(graph: Graph, cluster: Cluster) -> list[Node]:
-    """The roles aws-node runs as: its IRSA or Pod Identity role, else the nodes' roles."""
+def cni_roles(graph: Graph, cluster: Cluster) -> list[Node] | None:
+    """The roles aws-node runs as: its IRSA or Pod Identity role, else the nodes' roles.
+
+    None when aws-node has a role of its own that the graph does not hold: nothing to conclude.
+    """
     roles: list[Node] = []
+    references = 0
     for addon in graph.addons_of(cluster, "vpc-cni"):
-        roles += graph.related(addon, "serviceAccountRoleArn", ROLE)
+        if addon.get("serviceAccountRoleArn") is not None:
+            references += 1
+            roles += graph.related(addon, "serviceAccountRoleArn", ROLE)
         for association in as_list(addon.get("podIdentityAssociations")) or []:
             if isinstance(association, dict):
+                references += 1
                 roles += graph.related(addon, "podIdentityAssociations", ROLE, value=association.get("roleArn"))
     for association in graph.of_type(POD_IDENTITY_ASSOCIATION):
         if (
@@ -335,25 +347,36 @@ def cni_roles(graph: Graph, cluster: Cluster) -> list[Node]:
             and association.get("serviceAccount") == "aws-node"
             and graph.cluster_of(association) is cluster
         ):
+            references += 1
             roles += graph.related(association, "roleArn", ROLE)
-    if cluster.node.type == EKS_COMPONENT:
-        roles += graph.related(cluster.node, "vpcCniOptions", ROLE, value=cluster.node.get("vpcCniOptions", "serviceAccountRoleArn"))
-    if roles:
-        return list({r.urn: r for r in roles}.values())
+    if references:
+        return list({r.urn: r for r in roles}.values()) if roles else None
     for group in cluster.node_groups:
         roles += graph.related(group, "nodeRoleArn", ROLE) + graph.related(group, "nodeRole", ROLE)
     for component in [n for n in cluster.nodes if n.type == EKS_COMPONENT]:
-        roles += [r for r in graph.of_type(ROLE) if component in graph.ancestors(r)]
+        roles += [r for r in graph.of_type(ROLE) if component in graph.ancestors(r) and _ec2_can_assume(r)]
     return list({r.urn: r for r in roles}.values())
+
+
+def _ec2_can_assume(role: Node) -> bool:
+    """Whether a role is an instance role (its trust names ec2.amazonaws.com), as node roles are."""
+    trust = json_value(role.get("assumeRolePolicy"))
+    return trust is UNKNOWN or "ec2.amazonaws.com" in str(trust)
 
 
 def role_statements(graph: Graph, role: Node) -> list[dict[str, Any]] | None:
     """Every Allow statement attached to ``role``, or None when a document is not known."""
+    name = role.get("name")
     documents: list[Any] = []
     for attachment in graph.of_type(ROLE_POLICY_ATTACHMENT):
-        if role not in graph.related(attachment, "role", ROLE):
-            continue
-        documents.append(_policy_document(graph, attachment, "policyArn"))
+        if role in graph.related(attachment, "role", ROLE):
+            documents.append(_policy_document(graph, attachment, "policyArn"))
+    for attachment in graph.of_type(POLICY_ATTACHMENT):
+        if role in graph.related(attachment, "roles", ROLE):
+            documents.append(_policy_document(graph, attachment, "policyArn"))
+    for exclusive in graph.of_type(ROLE_POLICY_ATTACHMENTS_EXCLUSIVE):
+        if role in graph.related(exclusive, "roleName", ROLE) or (name and exclusive.get("roleName") == name):
+            documents += [_policy_document(graph, exclusive, "policyArns", arn) for arn in as_list(exclusive.get("policyArns")) or []]
     for inline in graph.of_type(ROLE_POLICY):
         if role in graph.related(inline, "role", ROLE):
             documents.append(json_value(inline.get("policy")))
@@ -375,20 +398,27 @@ def role_statements(graph: Graph, role: Node) -> list[dict[str, Any]] | None:
     return statements
 
 
-def _policy_document(graph: Graph, attachment: Node, prop: str) -> Any:
-    policies = graph.related(attachment, prop, POLICY)
+def _policy_document(graph: Graph, attachment: Node, prop: str, arn: Any = None) -> Any:
+    arn = attachment.get(prop) if arn is None else arn
+    policies = [
+        p
+        for p in graph.related(attachment, prop, POLICY)
+        if arn is None or arn in (p.get("arn"), UNKNOWN) or len(graph.deps(attachment, prop, POLICY)) == 1
+    ]
+    policies = policies or graph.by_literal(arn, POLICY)
     if policies:
         return json_value(policies[0].get("policy"))
-    return _managed_document(attachment.get(prop))
+    return _managed_document(arn)
 
 
 def _managed_document(arn: Any) -> Any:
-    if not isinstance(arn, str):
+    """What an AWS-managed policy grants the CNI; a customer policy outside the graph is unknown."""
+    if not isinstance(arn, str) or ":iam::aws:policy/" not in arn:
         return UNKNOWN
     name = arn.rsplit("/", 1)[-1]
-    if ":iam::aws:policy/" in arn and name in MANAGED_POLICY_ACTIONS:
-        return {"Statement": MANAGED_POLICY_ACTIONS[name]}
-    return UNKNOWN  # a policy this graph does not describe
+    if name in BROAD_MANAGED_POLICIES:
+        return {"Statement": [{"Effect": "Allow", "Resource": "*", "Action": BROAD_MANAGED_POLICIES[name]}]}
+    return {"Statement": MANAGED_POLICY_ACTIONS.get(name, [])}  # other AWS policies grant no CNI IPv6 action
 
 
 def allows(statements: list[dict[str, Any]], action: str, resource: str = "*") -> bool:
@@ -418,9 +448,9 @@ def _check_cni_iam(graph: Graph, wanted: tuple[str, ...]) -> Iterator[tuple[Node
         if cluster.family != "ipv6":
             continue
         roles = cni_roles(graph, cluster)
-        documents = [role_statements(graph, role) for role in roles]
+        documents = [role_statements(graph, role) for role in roles or []]
         if not roles or any(d is None for d in documents):
-            continue  # no role in the graph, or a policy whose content is not known: nothing to conclude
+            continue  # aws-node's role or one of its policies is not in the graph: nothing to conclude
         missing = missing_cni_actions([s for d in documents for s in d], wanted)
         if missing:
             names = ", ".join(f"'{r.name}'" for r in roles)
@@ -469,18 +499,51 @@ R2_6 = Rule(
 R2_8 = Rule("cni-mtu-range", "R2.8", "VPC CNI MTUs are within 1280-9001 on IPv6 clusters (576-9001 on IPv4)", MANDATORY)
 
 
-def cni_settings(graph: Graph, cluster: Cluster) -> list[tuple[dict[str, Any], dict[str, Any], Node]]:
-    """(aws-node env, init env, source) of each vpc-cni add-on or aws-vpc-cni chart in the cluster."""
-    settings = []
+def cni_settings(graph: Graph, cluster: Cluster) -> list[tuple[Any, Any, Node]]:
+    """(aws-node env, init env, source) of each vpc-cni add-on, aws-vpc-cni Helm release or
+    aws-node DaemonSet in the cluster; an env is ``UNKNOWN`` where it is not known yet."""
+    settings: list[tuple[Any, Any, Node]] = []
     for addon in graph.addons_of(cluster, "vpc-cni"):
         config = json_value(addon.get("configurationValues"))
-        if isinstance(config, dict):
-            settings.append((_dict(config.get("env")), _dict(get(config, "init", "env")), addon))
+        if config is UNKNOWN:
+            settings.append((UNKNOWN, UNKNOWN, addon))
+        elif isinstance(config, dict):
+            settings.append((_env(config.get("env")), _env(get(config, "init", "env")), addon))
     for release in graph.of_type(HELM_RELEASE):
         if _chart(release) == VPC_CNI_CHART and graph.cluster_of_kubernetes_object(release) is cluster:
-            values = _dict(release.get("values"))
-            settings.append((_dict(values.get("env")), _dict(get(values, "init", "env")), release))
+            values = release.get("values", default={})
+            if values is UNKNOWN:
+                settings.append((UNKNOWN, UNKNOWN, release))
+            elif isinstance(values, dict):
+                settings.append((_env(values.get("env")), _env(get(values, "init", "env")), release))
+    for daemonset in graph.of_type(DAEMONSET):
+        if daemonset.get("metadata", "name") == "aws-node" and graph.cluster_of_kubernetes_object(daemonset) is cluster:
+            pod = daemonset.get("spec", "template", "spec", default={})
+            settings.append(
+                (_container_env(pod, "containers", "aws-node"), _container_env(pod, "initContainers", "aws-vpc-cni-init"), daemonset)
+            )
     return settings
+
+
+def _env(value: Any) -> Any:
+    return UNKNOWN if value is UNKNOWN else env_map(value) if isinstance(value, (dict, list)) else {}
+
+
+def _container_env(pod: Any, key: str, name: str) -> Any:
+    if pod is UNKNOWN:
+        return UNKNOWN
+    for container in as_list(get(pod, key)) or []:
+        if isinstance(container, dict) and container.get("name") == name:
+            return env_map(container.get("env"))
+    return {}
+
+
+def _set(env: Any, key: str) -> Any:
+    """A CNI setting: True/False when set, None when absent, UNKNOWN when not known yet."""
+    if env is UNKNOWN:
+        return UNKNOWN
+    value = env.get(key)
+    return None if value is None else truthy(value)
 
 
 def _dict(value: Any) -> dict[str, Any]:
@@ -496,38 +559,40 @@ def check_cni_mode(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node,
     for cluster in graph.clusters():
         if cluster.family != "ipv6":
             continue
+        label = _cluster_label(cluster)
         for env, init_env, source in cni_settings(graph, cluster):
-            label = _cluster_label(cluster)
-            if truthy(env.get("ENABLE_PREFIX_DELEGATION")) is False and env.get("ENABLE_PREFIX_DELEGATION") is not None:
+            if _set(env, "ENABLE_PREFIX_DELEGATION") is False:
                 yield (
                     source,
                     f"turns prefix delegation off in the IPv6 cluster '{label}'; ipamd then refuses to start",
                     "leave ENABLE_PREFIX_DELEGATION true (IPv6 nodes get a /80 each)",
                 )
-            if truthy(env.get("ENABLE_IPv4")) is True:
+            if _set(env, "ENABLE_IPv4") is True:
                 yield (
                     source,
                     f"sets ENABLE_IPv4 true in the IPv6 cluster '{label}'; dual-stack pods are not supported and ipamd refuses to start",
                     "set ENABLE_IPv4 false",
                 )
-            if source.type == HELM_RELEASE:
-                for key, where, value in (
-                    ("ENABLE_IPv6", "env", env),
-                    ("ENABLE_IPv6", "init.env", init_env),
-                    ("ENABLE_PREFIX_DELEGATION", "env", env),
-                ):
-                    if truthy(value.get(key)) is not True:
-                        yield (
-                            source,
-                            f"does not set {where}.{key} true in the IPv6 cluster '{label}' (the chart defaults to IPv4 mode)",
-                            f'set values.{where}.{key} to "true", and env.ENABLE_IPv4 to "false"',
-                        )
-            elif truthy(env.get("ENABLE_IPv6")) is False and env.get("ENABLE_IPv6") is not None:
-                yield (
-                    source,
-                    f"sets ENABLE_IPv6 false in the IPv6 cluster '{label}'",
-                    "remove ENABLE_IPv6; the add-on takes IPv6 mode from the cluster",
-                )
+            if source.type == ADDON:
+                if _set(env, "ENABLE_IPv6") is False:
+                    yield (
+                        source,
+                        f"sets ENABLE_IPv6 false in the IPv6 cluster '{label}'",
+                        "remove ENABLE_IPv6; the add-on takes IPv6 mode from the cluster",
+                    )
+                continue
+            # the chart and the raw DaemonSet default to IPv4 mode: IPv6 has to be asked for
+            for key, where, values in (
+                ("ENABLE_IPv6", "env", env),
+                ("ENABLE_IPv6", "init.env", init_env),
+                ("ENABLE_PREFIX_DELEGATION", "env", env),
+            ):
+                if _set(values, key) in (False, None):
+                    yield (
+                        source,
+                        f"does not set {where}.{key} true in the IPv6 cluster '{label}' (the default is IPv4 mode)",
+                        f'set {where}.{key} to "true", and env.ENABLE_IPv4 to "false"',
+                    )
 
 
 def check_cni_mode_pulumi_eks(node: Node, config: dict[str, Any]) -> Iterator[tuple[str, str]]:
@@ -550,9 +615,9 @@ def check_ipv4_cluster_egress(graph: Graph, config: dict[str, Any]) -> Iterator[
             continue
         label = _cluster_label(cluster)
         settings = cni_settings(graph, cluster)
-        enabled = [(env, init, source) for env, init, source in settings if truthy(env.get("ENABLE_V6_EGRESS")) is True]
+        enabled = [(env, init, source) for env, init, source in settings if _set(env, "ENABLE_V6_EGRESS") is True]
         for _, init_env, source in enabled:
-            if truthy(init_env.get("ENABLE_V6_EGRESS")) is not True:
+            if _set(init_env, "ENABLE_V6_EGRESS") in (False, None):
                 yield (
                     source,
                     f"sets ENABLE_V6_EGRESS on aws-node but not on the aws-vpc-cni-init container in '{label}', so IPv6 egress is silently off",
@@ -566,7 +631,7 @@ def check_ipv4_cluster_egress(graph: Graph, config: dict[str, Any]) -> Iterator[
                         f"hosts nodes of '{label}', which has IPv6 egress on, but gives them no IPv6 address",
                         "use dual-stack node subnets that auto-assign IPv6",
                     )
-        elif settings and label in sources:
+        elif settings and label in sources and all(_set(env, "ENABLE_V6_EGRESS") in (False, None) for env, _, _ in settings):
             yield (
                 settings[0][2],
                 f"is the CNI of the migration source '{label}' but has no IPv6 egress, so its pods cannot reach the IPv6 cluster",
@@ -581,7 +646,7 @@ def check_mtu(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, str,
         low, high = MTU_RANGE[cluster.family]
         for env, _, source in cni_settings(graph, cluster):
             for key in ("AWS_VPC_ENI_MTU", "POD_MTU"):
-                value = env.get(key)
+                value = UNKNOWN if env is UNKNOWN else env.get(key)
                 if value in (None, UNKNOWN):
                     continue
                 try:
@@ -615,9 +680,7 @@ R3_11_PULUMI_EKS = Rule(
 
 def check_security_groups(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, str, str]]:
     for cluster in graph.clusters():
-        v6_egress = cluster.family == "ipv4" and any(
-            truthy(env.get("ENABLE_V6_EGRESS")) is True for env, _, _ in cni_settings(graph, cluster)
-        )
+        v6_egress = cluster.family == "ipv4" and any(_set(env, "ENABLE_V6_EGRESS") is True for env, _, _ in cni_settings(graph, cluster))
         if cluster.family != "ipv6" and not v6_egress:
             continue
         for group in graph.node_security_groups(cluster):

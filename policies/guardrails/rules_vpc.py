@@ -108,9 +108,16 @@ def check_subnet_ipv6_overlap(graph: Graph, config: dict[str, Any]) -> Iterator[
                     )
         by_vpc.setdefault(key, []).append((subnet, network))
         for vpc in vpcs:
-            block = _ipv6_network(vpc.get("ipv6CidrBlock"))
-            if block is not None and not network.subnet_of(block):
-                yield subnet, f"has the IPv6 CIDR {network}, outside its VPC's block {block}", "carve the /64 from the VPC's IPv6 block"
+            blocks = graph.vpc_ipv6_blocks(vpc)
+            if blocks is UNKNOWN or not blocks:
+                continue
+            networks = [b for b in map(_ipv6_network, blocks) if b is not None]
+            if networks and not any(network.subnet_of(b) for b in networks):
+                yield (
+                    subnet,
+                    f"has the IPv6 CIDR {network}, outside its VPC's blocks {', '.join(map(str, networks))}",
+                    "carve the /64 from one of the VPC's IPv6 blocks",
+                )
 
 
 # -- R3.9 ----------------------------------------------------------------------------------------
