@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from components.addressing import parse_ipv4_cidr
-from components.eks_spec import Ipv6EksClusterArgs, check_cluster_args, open_endpoint_cidrs
+from components.eks_spec import Ipv6EksClusterArgs, check_cluster_args, check_cluster_name, open_endpoint_cidrs
 from components.errors import ArgumentError, render_path
 from components.vpc_spec import DualStackVpcArgs, VpcPlan, check_vpc_args, plan_vpc, tier_subnets
 
@@ -287,7 +287,7 @@ def load(
     plans: dict[str, NetworkPlan] = {}
     for name, vpc in top.vpcs.items():
         prefix = ("vpcs", name)
-        plan, errors = _plan_network(name, vpc, available)
+        plan, errors = _plan_network(name, vpc, available, region)
         for error in errors:
             problems.append(f"{stack_file}: {PROJECT}:{error.under(*prefix).render(camel=True)}")
         if plan is not None:
@@ -296,6 +296,7 @@ def load(
     clusters: dict[str, ClusterPlan] = {}
     for name, cluster in top.clusters.items():
         plan, errors = _plan_cluster(name, cluster, plans, top.production, set(top.vpcs), region)
+        errors = [ArgumentError((), e.problem, e.allowed) for e in check_cluster_name(f"{stack}-{name}")] + errors
         problems += [f"{stack_file}: {PROJECT}:{e.under('clusters', name).render(camel=True)}" for e in errors]
         if plan is not None:
             clusters[name] = plan
@@ -327,8 +328,8 @@ def _decode(value: Any) -> Any:
 # Cross-key checks
 
 
-def _plan_network(name: str, vpc: VpcConfig, available: Sequence[Zone]) -> tuple[NetworkPlan | None, list[ArgumentError]]:
-    zones, errors = _resolve_zones(vpc.availability_zones, available)
+def _plan_network(name: str, vpc: VpcConfig, available: Sequence[Zone], region: str) -> tuple[NetworkPlan | None, list[ArgumentError]]:
+    zones, errors = _resolve_zones(vpc.availability_zones, available, region)
     if errors:
         return None, errors
     args = cast(DualStackVpcArgs, {**vpc.model_dump(exclude_none=True), "availability_zones": zones})
@@ -338,10 +339,18 @@ def _plan_network(name: str, vpc: VpcConfig, available: Sequence[Zone]) -> tuple
     return NetworkPlan(name=name, args=args, plan=plan_vpc(args)), []
 
 
-def _resolve_zones(wanted: int | tuple[str, ...], available: Sequence[Zone]) -> tuple[list[str], list[ArgumentError]]:
+def _resolve_zones(wanted: int | tuple[str, ...], available: Sequence[Zone], region: str) -> tuple[list[str], list[ArgumentError]]:
     path = ("availability_zones",)
     usable = [z for z in available if z.zone_id not in EKS_EXCLUDED_ZONE_IDS]
     if isinstance(wanted, int):
+        if not usable:
+            return [], [
+                ArgumentError(
+                    path,
+                    "a count, but the region's availability zones could not be listed",
+                    "allowed: zone names, e.g. [us-east-2a, us-east-2b, us-east-2c]",
+                )
+            ]
         if wanted < 2:
             return [], [ArgumentError(path, f"{wanted} availability zone(s)", "allowed: at least 2 (EKS needs subnets in two AZs, R1.6)")]
         if wanted > len(usable):
@@ -356,8 +365,8 @@ def _resolve_zones(wanted: int | tuple[str, ...], available: Sequence[Zone]) -> 
         return [z.name for z in usable[:wanted]], []
     by_name = {z.name: z for z in available}
     errors = []
-    if not by_name:  # nothing to check against (an offline run whose mocks list no zones)
-        return list(wanted), errors
+    if not any(name in by_name for name in wanted) and not any(name.startswith(region) for name in by_name):
+        return list(wanted), errors  # the lookup describes no zone of this region (offline mocks): nothing to check against
     for i, name in enumerate(wanted):
         zone = by_name.get(name)
         if zone is None:
@@ -393,8 +402,9 @@ def _plan_cluster(
     if errors:
         return None, errors
     routes = network.plan.routes[cluster.node_tier]
-    node_role = next(t["role"] for t in network.args["tiers"] if t["name"] == cluster.node_tier)
-    if node_role == "private" and not any(r.destination == "0.0.0.0/0" for r in routes):
+    node_tier = next(t for t in network.args["tiers"] if t["name"] == cluster.node_tier)
+    private_ipv4 = node_tier["role"] == "private" and node_tier.get("ip_mode", "dualstack") != "ipv6-only"
+    if private_ipv4 and not any(r.destination == "0.0.0.0/0" for r in routes):
         errors.append(
             ArgumentError(
                 ("node_tier",),

@@ -157,15 +157,15 @@ class DualStackVpc(pulumi.ComponentResource):
         return vpc.id, vpc.cidr_block, association.ipv6_cidr_block, [association]
 
     def _verified_adoption(self, args: DualStackVpcArgs) -> pulumi.Output[str]:
-        """The adopted VPC's IPv4 CIDR, once AWS confirms the VPC matches its arguments."""
+        """The adopted VPC's IPv4 CIDR, after warning about anything AWS describes differently."""
         found = aws.ec2.get_vpc_output(id=args["existing"]["vpc_id"], opts=pulumi.InvokeOutputOptions(parent=self))
 
         def verify(values: list) -> str:
             cidr, associations, dns_support, dns_hostnames = values
             blocks = [block for a in associations or [] if (block := _field(a, "ipv6_cidr_block", "ipv6CidrBlock"))]
-            problems = adopted_vpc_problems(args, cidr, blocks, dns_support, dns_hostnames)
-            if problems:
-                raise ValueError("; ".join(problems))
+            # A warning, shown at preview: AWS then refuses the subnets that do not fit.
+            for problem in adopted_vpc_problems(args, cidr, blocks, dns_support, dns_hostnames):
+                pulumi.log.warn(problem, resource=self)
             return args["ipv4_cidr"]
 
         return pulumi.Output.all(

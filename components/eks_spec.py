@@ -59,6 +59,9 @@ ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 ACCESS_POLICY_NAME = re.compile(r"^AmazonEKS[A-Za-z]+Policy$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
+EKS_CLUSTER_NAME = re.compile(r"^[0-9A-Za-z][A-Za-z0-9_-]*$")
+# IAM role names stop at 64 characters; the longest one derived from the cluster adds "-aws-node".
+MAX_CLUSTER_NAME = 64 - len("-aws-node")
 
 
 class ClusterSubnetArgs(TypedDict):
@@ -313,6 +316,19 @@ def subnet_ipv4_capacity(cidr: str) -> int:
 
 # ---------------------------------------------------------------------------------------------
 # Validation
+
+
+def check_cluster_name(physical: str) -> list[ArgumentError]:
+    """The EKS cluster's name (``<stack>-<component name>``) must suit EKS and the IAM names derived from it."""
+    if EKS_CLUSTER_NAME.match(physical) and len(physical) <= MAX_CLUSTER_NAME:
+        return []
+    return [
+        ArgumentError(
+            ("name",),
+            f"the EKS cluster name {physical!r} (stack name, '-', component name) is not usable",
+            f"allowed: letters, digits, '-' and '_', starting with a letter or digit, at most {MAX_CLUSTER_NAME} characters",
+        )
+    ]
 
 
 def check_cluster_args(args: Ipv6EksClusterArgs) -> list[ArgumentError]:

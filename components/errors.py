@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 PathPart = str | int
-_SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b")
+_SNAKE_WORD = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z][a-z0-9]*)+\b")  # not x86_64
 
 
 def render_path(path: Sequence[PathPart], *, camel: bool = False) -> str:

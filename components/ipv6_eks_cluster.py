@@ -26,6 +26,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_eks as eks
 import pulumi_kubernetes as k8s
+import yaml
 
 from components.eks_spec import (
     DEFAULT_AMI_TYPE,
@@ -33,6 +34,7 @@ from components.eks_spec import (
     NodeGroupArgs,
     access_policy_arn,
     check_cluster_args,
+    check_cluster_name,
     cni_ipv6_policy_document,
     ipv4_cni_policy_arn,
     irsa_trust_policy,
@@ -77,12 +79,13 @@ class Ipv6EksCluster(pulumi.ComponentResource):
     """A Kubernetes provider for this cluster, for components that deploy into it."""
 
     def __init__(self, name: str, args: Ipv6EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        raise_if_any(check_cluster_args(args))  # before anything is registered
+        physical = f"{pulumi.get_stack()}-{name}"
+        raise_if_any(check_cluster_args(args) + check_cluster_name(physical))  # before anything is registered
         super().__init__(TYPE_TOKEN, name, None, opts)
         self._name = name
         self._args = args
         self._family = args.get("ip_family", "ipv6")
-        self._physical = f"{pulumi.get_stack()}-{name}"
+        self._physical = physical
         self._tags = {**args.get("tags", {}), "ipv6-eks/cluster": self._physical}
         self._partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self)).partition.apply(lambda p: p or "aws")
 
@@ -92,7 +95,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         cluster = self._control_plane(key_arn, cluster_sg)
         # Add-ons and node groups name the cluster through pulumi-eks's own aws:eks/cluster child,
         # so the engine knows they depend on it: a replaced cluster replaces them too.
-        self._cluster_name = cluster.eks_cluster.apply(lambda c: c.name if c is not None else self._physical)
+        self._cluster_name = cluster.eks_cluster.apply(lambda c: c.name if isinstance(c, pulumi.Resource) else self._physical)
         aws_node_role, cni_policy_ready = self._aws_node_role(cluster)
         before_nodes = self._addons_before_nodes(cluster, aws_node_role, cni_policy_ready)
         node_groups = [
@@ -245,6 +248,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
     def _node_role(self) -> tuple[aws.iam.Role, list[pulumi.Resource]]:
         role = aws.iam.Role(
             f"{self._name}-node",
+            name=f"{self._physical}-node",
             description=f"Nodes of EKS cluster {self._physical}; the VPC CNI has a role of its own",
             assume_role_policy=json.dumps(service_trust_policy("ec2.amazonaws.com")),
             tags=self._tags,
@@ -268,6 +272,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{self._name}-aws-node",
+            name=f"{self._physical}-aws-node",
             description=f"VPC CNI (kube-system/aws-node) of EKS cluster {self._physical}",
             assume_role_policy=trust,
             tags=self._tags,
@@ -276,6 +281,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         if self._family == "ipv6":
             policy = aws.iam.Policy(
                 f"{self._name}-cni-ipv6",
+                name=f"{self._physical}-cni-ipv6",
                 description=f"VPC CNI IPv6 permissions for {self._physical} (AmazonEKS_CNI_Policy lacks them)",
                 policy=self._partition.apply(lambda p: json.dumps(cni_ipv6_policy_document(p))),
                 tags=self._tags,
@@ -437,8 +443,8 @@ class Ipv6EksCluster(pulumi.ComponentResource):
 
 
 def _kubeconfig_cluster(kubeconfig: Any) -> dict[str, Any]:
-    """The ``cluster`` section of pulumi-eks's kubeconfig (dict or JSON), or ``{}``."""
+    """The ``cluster`` section of pulumi-eks's kubeconfig (a mapping, JSON or YAML), or ``{}``."""
     if isinstance(kubeconfig, str):
-        kubeconfig = json.loads(kubeconfig)
-    clusters = (kubeconfig or {}).get("clusters") or [{}]
-    return clusters[0].get("cluster") or {}
+        kubeconfig = yaml.safe_load(kubeconfig)
+    clusters = (kubeconfig if isinstance(kubeconfig, dict) else {}).get("clusters") or [{}]
+    return (clusters[0] or {}).get("cluster") or {}

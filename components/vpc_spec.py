@@ -201,6 +201,8 @@ def check_vpc_args(args: DualStackVpcArgs) -> list[ArgumentError]:
     prefix, ipv6_errors = _ipv6_prefix_length(args)
     errors += ipv6_errors
     errors += _check_egress_needs(args)
+    if ipv6_errors:
+        return errors  # the plan needs the block's size: fix its source first
     errors += check_plan(
         args["ipv4_cidr"],
         args["availability_zones"],

@@ -310,6 +310,14 @@ def test_bad_arguments_register_nothing():
     assert isinstance(error, ArgumentError)
     assert str(error).startswith("node_groups.general.instance_types[0]: t2.large is a Xen-based type")
     assert registered == []
+    # The EKS cluster and its IAM roles are named "<stack>-<name>": a name IAM cannot hold is refused too.
+    args["node_groups"] = {"general": {"instance_types": ["m7i.large"]}}
+    error, registered = registered_when_failing(lambda: Ipv6EksCluster("k" * 60, args))
+    assert str(error) == (
+        f"name: the EKS cluster name 'test-{'k' * 60}' (stack name, '-', component name) is not usable; "
+        "allowed: letters, digits, '-' and '_', starting with a letter or digit, at most 55 characters"
+    )
+    assert registered == []
 
 
 def test_the_ipv6_control_plane_is_protected_and_node_groups_follow_its_version(ipv6, ipv4):

@@ -339,3 +339,40 @@ def test_node_tiers_need_ipv4_egress_and_china_has_no_ipv6_clusters():
     assert info.value.lines == [
         "Pulumi.dev.yaml: ipv6-eks:clusters.modern.ipFamily: ipv6 in cn-north-1; EKS has no IPv6 clusters in the China Regions; allowed: ipv4 there (R1.8)"
     ]
+
+
+def test_zone_lookups_that_describe_another_region_still_accept_names_but_a_count_needs_zones():
+    # A lookup answering for another region (or nothing) cannot judge us-east-2 names ...
+    other = lambda region: [Zone("eu-west-1a", "euw1-az1")]  # noqa: E731
+    config = load("dev", mutate((*VPC, "availabilityZones"), ["us-east-2a", "us-east-2b"]), other)
+    assert config.vpcs["shared"].args["availability_zones"] == ["us-east-2a", "us-east-2b"]
+    # ... but a count cannot be turned into names without one: say so, once, instead of "region has 0".
+    with pytest.raises(ConfigError) as info:
+        load("dev", base(), lambda region: [])
+    assert info.value.lines == [
+        "Pulumi.dev.yaml: ipv6-eks:vpcs.shared.availabilityZones: a count, but the region's availability zones could not be listed; "
+        "allowed: zone names, e.g. [us-east-2a, us-east-2b, us-east-2c]"
+    ]
+
+
+def test_a_bad_ipam_netmask_is_one_line_not_two():
+    config = mutate((*VPC, "ipv6"), {"source": "ipam", "ipamPoolId": "ipam-pool-0123456789abcdef0", "netmaskLength": 64})
+    lines = problems(config)
+    assert len(lines) == 1 and lines[0].startswith("Pulumi.dev.yaml: ipv6-eks:vpcs.shared.ipv6.netmaskLength: "), lines
+
+
+def test_architecture_names_are_not_camel_cased_in_messages():
+    spec = cluster(nodeGroups={"general": {"instanceTypes": ["m7g.large"], "amiType": "AL2023_x86_64_STANDARD"}})
+    lines = problems(with_clusters(modern=spec))
+    assert len(lines) == 1 and "x86_64" in lines[0] and "x86On64" not in lines[0] and "x8664" not in lines[0], lines
+
+
+def test_the_eks_cluster_name_comes_from_stack_and_cluster_and_must_suit_eks_and_iam():
+    assert load("dev", with_clusters(modern=cluster()), zones).clusters["modern"]
+    for stack in ("team.dev", "a-very-long-stack-name-that-nobody-should-type-twice-x"):
+        with pytest.raises(ConfigError) as info:
+            load(stack, with_clusters(modern=cluster()), zones)
+        assert info.value.lines == [
+            f"Pulumi.{stack}.yaml: ipv6-eks:clusters.modern: the EKS cluster name '{stack}-modern' (stack name, '-', component name) "
+            "is not usable; allowed: letters, digits, '-' and '_', starting with a letter or digit, at most 55 characters"
+        ]
