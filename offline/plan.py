@@ -19,6 +19,7 @@ from offline.mocks import RecordedResource
 
 SUBNET = "aws:ec2/subnet:Subnet"
 VPC = "aws:ec2/vpc:Vpc"
+VPC_IPV6_ASSOCIATION = "aws:ec2/vpcIpv6CidrBlockAssociation:VpcIpv6CidrBlockAssociation"
 ROUTE = "aws:ec2/route:Route"
 ROUTE_TABLE_ASSOCIATION = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 TARGET_KEYS = ("gatewayId", "natGatewayId", "egressOnlyGatewayId", "transitGatewayId", "vpcPeeringConnectionId")
@@ -177,10 +178,11 @@ def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = 
         f"Resources ({len(evaluation.resources)}):",
     ]
     lines += _tree(evaluation.resources)
-    for vpc in evaluation.of_type(VPC) or [None]:
-        rows = [r for r in subnet_rows(evaluation) if vpc is None or r.vpc == vpc.name]
-        if rows:
-            lines += ["", *_addressing(vpc, rows, evaluation)]
+    by_vpc: dict[str, list[SubnetRow]] = defaultdict(list)
+    for row in subnet_rows(evaluation):
+        by_vpc[row.vpc].append(row)
+    for vpc, rows in by_vpc.items():
+        lines += ["", *_addressing(_vpc_title(vpc, evaluation), rows, evaluation)]
     clusters = cluster_rows(evaluation)
     if clusters:
         lines += ["", *_clusters(clusters)]
@@ -221,10 +223,21 @@ def _tree(resources: list[RecordedResource]) -> list[str]:
     return lines
 
 
-def _addressing(vpc: RecordedResource | None, rows: list[SubnetRow], evaluation: Evaluation) -> list[str]:
-    title = "Addressing plan"
-    if vpc is not None:
-        title += f" of VPC {vpc.name} ({vpc.inputs.get('cidrBlock')}, IPv6 {vpc.outputs.get('ipv6CidrBlock')})"
+def _vpc_title(vpc: str, evaluation: Evaluation) -> str:
+    """``VPC <name> (<IPv4>, IPv6 <blocks>)``; a VPC the stack adopts is known by its id only."""
+    resource = next((r for r in evaluation.of_type(VPC) if r.name == vpc), None)
+    if resource is None:
+        return f"adopted VPC {vpc} (not created by this stack)"
+    blocks = [resource.outputs.get("ipv6CidrBlock")] + [
+        a.inputs.get("ipv6CidrBlock") or a.outputs.get("ipv6CidrBlock")
+        for a in evaluation.of_type(VPC_IPV6_ASSOCIATION)
+        if a.inputs.get("vpcId") == resource.id
+    ]
+    ipv6 = ", ".join(b for b in blocks if b) or "none"
+    return f"VPC {vpc} ({resource.inputs.get('cidrBlock')}, IPv6 {ipv6})"
+
+
+def _addressing(title: str, rows: list[SubnetRow], evaluation: Evaluation) -> list[str]:
     by_id = evaluation.by_id()
 
     def target(value: str) -> str:
@@ -252,7 +265,7 @@ def _addressing(vpc: RecordedResource | None, rows: list[SubnetRow], evaluation:
             ]
         )
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
-    out = [title + ":"]
+    out = [f"Addressing plan of {title}:"]
     for r in table:
         out.append("  " + "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip())
     return out

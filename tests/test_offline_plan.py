@@ -109,3 +109,20 @@ def test_json_plan_carries_findings(capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["findings"] == []
     assert {c["name"] for c in document["clusters"]} == {"prod-legacy", "prod-modern"}
+
+
+def test_addressing_titles_name_byoip_blocks_and_adopted_vpcs(reference):
+    from components.dual_stack_vpc import DualStackVpc
+    from offline.plan import render_text
+    from tests.conftest import run_program
+
+    byoip = {"source": "byoip", "pool_id": "ipv6pool-ec2-0123456789abcdef0", "cidr": "2600:1f16:5de:9a00::/56"}
+    tiers = [
+        {"name": "public", "role": "public", "ipv4_prefix_length": 24},
+        {"name": "private", "role": "private", "ipv4_prefix_length": 20},
+    ]
+    args = {"ipv4_cidr": "10.0.0.0/16", "availability_zones": ["us-east-2a", "us-east-2b"], "tiers": tiers, "ipv6": byoip}
+    text = render_text(run_program(lambda: DualStackVpc("owned", args)))
+    # the block comes through the BYOIP association, not the VPC (which has none of its own)
+    assert "Addressing plan of VPC owned (10.0.0.0/16, IPv6 2600:1f16:5de:9a00::/56):" in text
+    assert "Addressing plan of adopted VPC vpc-0a1b2c3d4e5f60718 (not created by this stack):" in render_text(reference)
