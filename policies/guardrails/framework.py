@@ -106,14 +106,7 @@ def resource_policy(
         except UnknownValueError:
             return  # a value this rule needs is not known yet: nothing to say during preview
 
-    return ResourceValidationPolicy(
-        name=rule.name,
-        description=rule.description,
-        validate=validate,
-        enforcement_level=rule.level,
-        config_schema=PolicyConfigSchema(properties=properties),
-        tags=[rule.rule_id],
-    )
+    return _policy(ResourceValidationPolicy, rule, validate, properties)
 
 
 _last_graph: list[Any] = [None, None]  # (resources list, its graph): policies given the same list share it
@@ -140,7 +133,12 @@ def stack_policy(rule: Rule, check: StackCheck, schema: dict[str, Any] | None = 
         except UnknownValueError:
             return
 
-    return StackValidationPolicy(
+    return _policy(StackValidationPolicy, rule, validate, properties)
+
+
+def _policy(kind: Any, rule: Rule, validate: Any, properties: dict[str, Any]) -> Any:
+    """A policy of ``kind`` carrying the rule's name, description, level, rule ID and config schema."""
+    return kind(
         name=rule.name,
         description=rule.description,
         validate=validate,

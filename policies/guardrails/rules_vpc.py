@@ -203,14 +203,16 @@ def eks_subnets(graph: Graph) -> dict[str, Node]:
     return found
 
 
+def _ipv6_subnets_with_routes(graph: Graph) -> Iterator[tuple[Node, list[Route]]]:
+    """Subnets known to have an IPv6 CIDR, with their route table's routes where those are known."""
+    for subnet in graph.of_type(SUBNET):
+        if graph.subnet_has_ipv6(subnet) is True and (routes := graph.routes_of(subnet)) is not None:
+            yield subnet, routes
+
+
 def check_private_ipv6_egress(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, str, str]]:
     used_by_eks = eks_subnets(graph)
-    for subnet in graph.of_type(SUBNET):
-        if graph.subnet_has_ipv6(subnet) is not True:
-            continue
-        routes = graph.routes_of(subnet)
-        if routes is None:
-            continue
+    for subnet, routes in _ipv6_subnets_with_routes(graph):
         if _has(routes, "::/0", "nat"):
             yield subnet, "sends ::/0 to a NAT gateway, which does not carry native IPv6", "route ::/0 to an egress-only internet gateway"
             continue
@@ -225,12 +227,7 @@ def check_private_ipv6_egress(graph: Graph, config: dict[str, Any]) -> Iterator[
 
 
 def check_public_ipv6_default(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, str, str]]:
-    for subnet in graph.of_type(SUBNET):
-        if graph.subnet_has_ipv6(subnet) is not True:
-            continue
-        routes = graph.routes_of(subnet)
-        if routes is None:
-            continue
+    for subnet, routes in _ipv6_subnets_with_routes(graph):
         public = _has(routes, "0.0.0.0/0", "igw") or "kubernetes.io/role/elb" in subnet.tags
         if public and not _has(routes, "::/0", "igw", UNKNOWN):
             yield (
