@@ -106,7 +106,7 @@ class Ipv6EksCluster(pulumi.ComponentResource):
 
         kubeconfig = pulumi.Output.secret(cluster.kubeconfig_json)
         self.provider = k8s.Provider(f"{name}-k8s", kubeconfig=kubeconfig, opts=pulumi.ResourceOptions(parent=self, depends_on=node_groups))
-        self.cluster_name = pulumi.Output.from_input(cluster.urn).apply(lambda _: self._physical)
+        self.cluster_name = self._cluster_name
         self.ip_family = pulumi.Output.from_input(self._family)
         self.endpoint = cluster.kubeconfig.apply(lambda k: _kubeconfig_cluster(k).get("server"))
         self.certificate_authority = cluster.kubeconfig.apply(lambda k: _kubeconfig_cluster(k).get("certificate-authority-data"))
