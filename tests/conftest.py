@@ -12,6 +12,17 @@ from offline.harness import PROJECT_DIR, Evaluation, evaluate, evaluate_stack
 from offline.mocks import AwsLikeMocks, RecordingMonitor
 
 REGION = "us-east-2"
+# The VPC CNI's IPv6 actions: the EKS-documented set (R2.1) plus DescribeSubnets/DescribeSecurityGroups (R2.2).
+IPV6_CNI_ACTIONS = {
+    "ec2:AssignIpv6Addresses",
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeSubnets",
+    "ec2:DescribeSecurityGroups",
+    "ec2:CreateTags",
+}
 
 
 def run_program(program: Callable[[], Any], config: dict[str, Any] | None = None, stack: str = "test") -> Evaluation:

@@ -9,7 +9,7 @@ from components.dual_stack_vpc import DualStackVpc
 from components.errors import ArgumentError
 from components.ipv6_eks_cluster import TYPE_TOKEN, Ipv6EksCluster
 from policies.guardrails.facts import CONTROL_PLANE_LOG_TYPES
-from tests.conftest import registered_when_failing, run_program
+from tests.conftest import IPV6_CNI_ACTIONS, registered_when_failing, run_program
 
 AZS = ["us-east-2a", "us-east-2b", "us-east-2c"]
 VPC_ARGS = {
@@ -138,16 +138,7 @@ def test_aws_node_has_a_dedicated_irsa_role_with_the_ipv6_policy_wired_to_vpc_cn
     policy = evaluation.named("aws:iam/policy:Policy", "k-cni-ipv6")
     statements = json.loads(policy.inputs["policy"])["Statement"]
     actions = {a for s in statements for a in s["Action"]}
-    assert actions == {  # R2.1 + R2.2
-        "ec2:AssignIpv6Addresses",
-        "ec2:DescribeInstances",
-        "ec2:DescribeTags",
-        "ec2:DescribeNetworkInterfaces",
-        "ec2:DescribeInstanceTypes",
-        "ec2:DescribeSubnets",
-        "ec2:DescribeSecurityGroups",
-        "ec2:CreateTags",
-    }
+    assert actions == IPV6_CNI_ACTIONS  # R2.1 + R2.2
     attachment = evaluation.named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "k-aws-node-cni")
     assert attachment.inputs == {"role": role.outputs["name"], "policyArn": policy.outputs["arn"]}
     cni = evaluation.named(ADDON, "k-vpc-cni")

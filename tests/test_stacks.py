@@ -9,7 +9,7 @@ import pytest
 from offline.harness import PROJECT_DIR, evaluate, stack_file_config
 from offline.mocks import AwsLikeMocks, RecordingMonitor
 from stack_config import ConfigError
-from tests.conftest import routes_of
+from tests.conftest import IPV6_CNI_ACTIONS, routes_of
 
 SUBNET = "aws:ec2/subnet:Subnet"
 AZS = ["us-east-2a", "us-east-2b", "us-east-2c"]
@@ -116,17 +116,6 @@ def test_stack_outputs_carry_the_address_plan(dev):
 
 
 # ---- clusters ---------------------------------------------------------------------------------
-
-IPV6_CNI_ACTIONS = {
-    "ec2:AssignIpv6Addresses",
-    "ec2:DescribeInstances",
-    "ec2:DescribeTags",
-    "ec2:DescribeNetworkInterfaces",
-    "ec2:DescribeInstanceTypes",
-    "ec2:DescribeSubnets",
-    "ec2:DescribeSecurityGroups",
-    "ec2:CreateTags",
-}
 
 
 def cluster_facts(evaluation, name):
