@@ -240,11 +240,10 @@ def check_ip_targets(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Nod
             target = lbc_default_target_type(graph, ingress)
         if target not in (None, UNKNOWN, "ip"):
             yield ingress, f"targets {target} on an IPv6 cluster", f"annotate {ALB_TARGET_TYPE}: ip ({IP_FIX})"
-    for release in graph.of_type(HELM_RELEASE):
-        chart = release.get("chart")
-        if not (isinstance(chart, str) and chart.rsplit("/", 1)[-1] == LBC_CHART) or _family(graph, release, config) != "ipv6":
+    for release in _lbc_releases(graph):
+        if _family(graph, release, config) != "ipv6":
             continue
-        target = get(release.props, "values", "defaultTargetType")
+        target = _values(release).get("defaultTargetType")
         if target not in (None, UNKNOWN, "ip"):
             yield (
                 release,
