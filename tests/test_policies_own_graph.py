@@ -10,6 +10,7 @@ from tests.policy_cases import (
     BROKEN,
     CLUSTER,
     CONFIG,
+    MISSING_ARGUMENT_CASES,
     NODE_GROUP,
     SUBNET,
     UNKNOWN_CASES,
@@ -20,17 +21,33 @@ from tests.policy_cases import (
     ipv6_only_subnet,
     nacl,
 )
-from tests.policy_support import DELETE, StackGraph, evaluation_graph, findings
+from tests.policy_support import DELETE, StackGraph, evaluation_graph, findings, messages
 
 LEVEL = {p.name: p.enforcement_level.value.lower() for p in POLICIES}
 
 
 @pytest.fixture(scope="module")
 def base(dev):
-    return evaluation_graph(dev)
+    """dev with its public endpoints narrowed to one network: dev admits every laptop (R7.1, advisory)."""
+    graph = evaluation_graph(dev)
+    for name in ("legacy-eks", "modern-eks"):
+        graph.set(name, ("publicAccessCidrs",), ["203.0.113.0/24"], CLUSTER)
+    return graph
 
 
-def test_the_dev_stack_passes_every_policy(base):
+def test_the_dev_stack_passes_every_policy_but_the_advisory_on_its_open_deployer_endpoint(dev):
+    found = run_policies_on(evaluation_graph(dev))
+    assert [(f.policy, f.level, f.resource) for f in found] == [
+        ("api-endpoint-restricted", "advisory", "legacy-eks"),
+        ("api-endpoint-restricted", "advisory", "modern-eks"),
+    ]
+    assert found[1].message == (
+        "eks:index:Cluster 'modern-eks': opens its public API endpoint to 0.0.0.0/0, ::/0. Fix: limit publicAccessCidrs to the "
+        "networks that need the API, or turn the public endpoint off. (R7.1)"
+    )
+
+
+def test_the_narrowed_dev_stack_passes_every_policy(base):
     assert [f.message for f in run_policies_on(base)] == []
 
 
@@ -56,6 +73,23 @@ def test_every_policy_has_a_breaking_case():
 @pytest.mark.parametrize(("policy", "unknowing"), UNKNOWN_CASES, ids=[c[0] for c in UNKNOWN_CASES])
 def test_an_unknown_value_never_crashes_a_rule_nor_makes_a_violation(base, policy, unknowing):
     assert findings(policy, unknowing(base.copy()), CONFIG.get(policy)) == []
+
+
+@pytest.mark.parametrize(("policy", "argument"), MISSING_ARGUMENT_CASES, ids=[f"{p}-{a}" for p, a in MISSING_ARGUMENT_CASES])
+def test_a_missing_component_argument_is_unknown_not_the_insecure_default(base, policy, argument):
+    graph = base.copy()
+    for name in ("modern-eks", "legacy-eks"):
+        graph.set(name, (argument,), DELETE, CLUSTER)
+    assert messages(policy, graph) == []
+
+
+def test_a_pulumi_eks_component_whose_arguments_never_reached_the_analyzer_has_no_findings(base):
+    graph = base.copy()
+    for name in ("modern-eks", "legacy-eks"):
+        component = graph.named(name, CLUSTER)
+        component.inputs.clear()
+        component.outputs = {"kubeconfig": {"apiVersion": "v1"}}
+    assert [f for f in run_policies(Evaluation("test", "us-east-2", graph.resources, {}), CONFIG)] == []
 
 
 def test_every_policy_has_an_unknown_case():

@@ -77,6 +77,9 @@ def test_pulumi_eks_arguments_where_a_graph_carries_them():
         with_arguments=True,
         instanceType="m4.large",
         vpcCniOptions={"enablePrefixDelegation": False, "eniMtu": 1000},
+        # explicit: an absent argument of a remote component is unknown, never its insecure default
+        skipDefaultNodeGroup=False,
+        skipDefaultSecurityGroups=False,
     )
     found = by_policy(
         graph,

@@ -23,6 +23,24 @@ CNI_IPV6_ACTIONS = (
     "ec2:DescribeInstanceTypes",
 )
 CNI_IPV6_UPSTREAM_ACTIONS = ("ec2:DescribeSubnets", "ec2:DescribeSecurityGroups")
+# The VPC CNI's IPv4-mode policy (amazon-vpc-cni-k8s docs/iam-policy.md on master, 2026-08-20):
+# AmazonEKS_CNI_Policy plus ec2:DescribeSecurityGroups, which vpc-cni v1.22.1 made fatal at start
+# (amazon-vpc-cni-k8s#3704, PR #3709). The AWS-managed policy still lacks it.
+CNI_IPV4_ACTIONS = (
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:AttachNetworkInterface",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
+    "ec2:DescribeInstances",
+    "ec2:DescribeTags",
+    "ec2:DescribeNetworkInterfaces",
+    "ec2:DescribeInstanceTypes",
+    "ec2:DescribeSecurityGroups",
+    "ec2:DescribeSubnets",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:UnassignPrivateIpAddresses",
+)
 CNI_CREATE_TAGS_RESOURCE = "arn:{partition}:ec2:*:*:network-interface/*"
 
 # R7.4: every control-plane log type.

@@ -59,9 +59,23 @@ ROUTE_TARGETS = (
 )
 
 
+# Remote (multi-language) components: their arguments live in another process, and a real
+# preview may hand the analyzer only some of them, or none. A missing argument of one of these is
+# unknown - never the component's default, which for pulumi-eks is often the insecure one.
+REMOTE_COMPONENT_PREFIXES = ("eks:index:", "awsx:", "kubernetes:helm.sh/v4:", "kubernetes:yaml/v2:", "kubernetes:kustomize/v2:")
+
+
+def is_remote_component(resource_type: str) -> bool:
+    return resource_type.startswith(REMOTE_COMPONENT_PREFIXES)
+
+
 @dataclass
 class Node:
-    """One resource: its type, plain properties (``UNKNOWN`` where not yet known) and relations."""
+    """One resource: its type, plain properties (``UNKNOWN`` where not yet known) and relations.
+
+    For a remote component a property that is absent reads as ``UNKNOWN``: the analyzer may
+    not have been given it (see ``REMOTE_COMPONENT_PREFIXES``).
+    """
 
     type: str
     name: str
@@ -78,7 +92,7 @@ class Node:
         return tags_of(self.type, self.props)
 
     def get(self, *path: str | int, default: Any = None) -> Any:
-        return get(self.props, *path, default=default)
+        return get(self.props, *path, default=UNKNOWN if is_remote_component(self.type) else default)
 
 
 @dataclass
@@ -128,6 +142,9 @@ class Graph:
         for n in self.nodes:
             self.by_type[n.type].append(n)
         self._clusters: list[Cluster] | None = None
+        self._literals: dict[str, dict[str, list[Node]]] = {}
+        self._referrers: dict[tuple[str, str, str], dict[str, list[Node]]] = {}
+        self._addons: dict[int, list[Node]] | None = None
 
     @classmethod
     def from_policy_resources(cls, resources: Iterable[Any]) -> Graph:
@@ -163,7 +180,29 @@ class Graph:
         """Resources of ``types`` whose id, ARN or name is ``value``."""
         if not isinstance(value, str) or not value:
             return []
-        return [n for n in self.of_type(*types) if value in (n.get("id"), n.get("arn"), n.get("name"))]
+        found: list[Node] = []
+        for typ in types or tuple(self.by_type):
+            index = self._literals.get(typ)
+            if index is None:
+                index = self._literals[typ] = defaultdict(list)
+                for n in self.by_type.get(typ, []):
+                    for literal in {n.get("id"), n.get("arn"), n.get("name")}:
+                        if isinstance(literal, str) and literal:
+                            index[literal].append(n)
+            found += index.get(value, [])
+        return found
+
+    def referrers(self, target: Node, source_type: str, prop: str) -> list[Node]:
+        """Resources of ``source_type`` whose ``prop`` points at ``target`` (as ``related`` finds it),
+        indexed once per relation so a stack of thousands of resources is walked in linear time."""
+        key = (source_type, prop, target.type)
+        index = self._referrers.get(key)
+        if index is None:
+            index = self._referrers[key] = defaultdict(list)
+            for source in self.of_type(source_type):
+                for found in {n.urn: n for n in self.related(source, prop, target.type)}.values():
+                    index[found.urn].append(source)
+        return index.get(target.urn, [])
 
     def related(self, node: Node, prop: str, *types: str, value: Any = None) -> list[Node]:
         """What ``node.prop`` points at: by property dependency, else by the literal id(s)."""
@@ -188,9 +227,8 @@ class Graph:
 
     def route_tables_of(self, subnet: Node) -> list[Node]:
         tables = []
-        for association in self.of_type(ROUTE_TABLE_ASSOCIATION):
-            if subnet in self.related(association, "subnetId", SUBNET):
-                tables += self.related(association, "routeTableId", ROUTE_TABLE)
+        for association in self.referrers(subnet, ROUTE_TABLE_ASSOCIATION, "subnetId"):
+            tables += self.related(association, "routeTableId", ROUTE_TABLE)
         return tables
 
     def routes_of(self, subnet: Node) -> list[Route] | None:
@@ -205,11 +243,10 @@ class Graph:
                     destination = inline.get("ipv6CidrBlock") or inline.get("cidrBlock")
                     if isinstance(destination, str):
                         routes.append(Route(destination, self._target_kind(table, inline, None)))
-            for route in self.of_type(ROUTE):
-                if table in self.related(route, "routeTableId", ROUTE_TABLE):
-                    destination = route.get("destinationIpv6CidrBlock") or route.get("destinationCidrBlock")
-                    if isinstance(destination, str):
-                        routes.append(Route(destination, self._target_kind(route, route.props, route)))
+            for route in self.referrers(table, ROUTE, "routeTableId"):
+                destination = route.get("destinationIpv6CidrBlock") or route.get("destinationCidrBlock")
+                if isinstance(destination, str):
+                    routes.append(Route(destination, self._target_kind(route, route.props, route)))
         return routes
 
     def _target_kind(self, owner: Node, props: dict[str, Any], route: Node | None) -> str | Any:
@@ -242,13 +279,11 @@ class Graph:
             for inline in as_list(group.get(direction)) or []:
                 if isinstance(inline, dict):
                     rules.append(self._rule(group, group, direction, inline, "cidrBlocks", "ipv6CidrBlocks"))
-        for rule in self.of_type(SECURITY_GROUP_RULE):
-            if group in self.related(rule, "securityGroupId", SECURITY_GROUP):
-                rules.append(self._rule(group, rule, str(rule.get("type", default="")), rule.props, "cidrBlocks", "ipv6CidrBlocks"))
+        for rule in self.referrers(group, SECURITY_GROUP_RULE, "securityGroupId"):
+            rules.append(self._rule(group, rule, str(rule.get("type", default="")), rule.props, "cidrBlocks", "ipv6CidrBlocks"))
         for typ, direction in ((SG_INGRESS_RULE, "ingress"), (SG_EGRESS_RULE, "egress")):
-            for rule in self.of_type(typ):
-                if group in self.related(rule, "securityGroupId", SECURITY_GROUP):
-                    rules.append(self._rule(group, rule, direction, rule.props, "cidrIpv4", "cidrIpv6"))
+            for rule in self.referrers(group, typ, "securityGroupId"):
+                rules.append(self._rule(group, rule, direction, rule.props, "cidrIpv4", "cidrIpv6"))
         return rules
 
     @staticmethod
@@ -390,7 +425,13 @@ class Graph:
         return list(unique.values())
 
     def addons_of(self, cluster: Cluster, name: str) -> list[Node]:
-        return [a for a in self.of_type(ADDON) if a.get("addonName") == name and self.cluster_of(a) is cluster]
+        if self._addons is None:
+            self._addons = defaultdict(list)
+            for addon in self.of_type(ADDON):
+                owner = self.cluster_of(addon)
+                if owner is not None:
+                    self._addons[id(owner)].append(addon)
+        return [a for a in self._addons.get(id(cluster), []) if a.get("addonName") == name]
 
     def node_security_groups(self, cluster: Cluster) -> list[Node]:
         """Security groups on the cluster's nodes or control plane that ipv6-eks can see."""
@@ -412,26 +453,10 @@ class Graph:
         return list(unique.values())
 
 
-# Inputs of eks:index:Cluster that show its properties are its arguments, not only its outputs.
-_COMPONENT_INPUTS = (
-    "vpcId",
-    "version",
-    "subnetIds",
-    "privateSubnetIds",
-    "publicSubnetIds",
-    "skipDefaultNodeGroup",
-    "instanceType",
-    "authenticationMode",
-)
-
-
 def component_family(component: Node) -> str | Any:
-    """pulumi-eks's family: its ``ipFamily`` argument, ``ipv4`` by default - or unknown when
-    the graph only carries the component's outputs (as ``AnalyzeStack`` does)."""
-    family = component.get("ipFamily")
-    if family is not None:
-        return family
-    return "ipv4" if any(key in component.props for key in _COMPONENT_INPUTS) else UNKNOWN
+    """pulumi-eks's family: its ``ipFamily`` argument - unknown when the analyzer was not given
+    it (pulumi-eks's default, ``ipv4``, is never assumed)."""
+    return component.get("ipFamily")
 
 
 def ipv6_clusters(graph: Graph) -> list[Cluster]:

@@ -142,7 +142,8 @@ def check_ip_family(node: Node, config: dict[str, Any]) -> Iterator[tuple[str, s
     if family not in ("ipv4", "ipv6"):
         yield f"has IP family {family!r}", "use ipv4 or ipv6 (lower case)"
         return
-    name = node.get("name", default=node.name)
+    name = node.get("name")
+    name = name if isinstance(name, str) else node.name
     if family == "ipv6" and not node.protect:
         yield (
             "is an IPv6 cluster without protect; changing its IP family or deleting it replaces every workload in it",
@@ -368,18 +369,15 @@ def role_statements(graph: Graph, role: Node) -> list[dict[str, Any]] | None:
     """Every Allow statement attached to ``role``, or None when a document is not known."""
     name = role.get("name")
     documents: list[Any] = []
-    for attachment in graph.of_type(ROLE_POLICY_ATTACHMENT):
-        if role in graph.related(attachment, "role", ROLE):
-            documents.append(_policy_document(graph, attachment, "policyArn"))
-    for attachment in graph.of_type(POLICY_ATTACHMENT):
-        if role in graph.related(attachment, "roles", ROLE):
-            documents.append(_policy_document(graph, attachment, "policyArn"))
+    for attachment in graph.referrers(role, ROLE_POLICY_ATTACHMENT, "role"):
+        documents.append(_policy_document(graph, attachment, "policyArn"))
+    for attachment in graph.referrers(role, POLICY_ATTACHMENT, "roles"):
+        documents.append(_policy_document(graph, attachment, "policyArn"))
     for exclusive in graph.of_type(ROLE_POLICY_ATTACHMENTS_EXCLUSIVE):
         if role in graph.related(exclusive, "roleName", ROLE) or (name and exclusive.get("roleName") == name):
             documents += [_policy_document(graph, exclusive, "policyArns", arn) for arn in as_list(exclusive.get("policyArns")) or []]
-    for inline in graph.of_type(ROLE_POLICY):
-        if role in graph.related(inline, "role", ROLE):
-            documents.append(json_value(inline.get("policy")))
+    for inline in graph.referrers(role, ROLE_POLICY, "role"):
+        documents.append(json_value(inline.get("policy")))
     for inline in as_list(role.get("inlinePolicies")) or []:
         if isinstance(inline, dict):
             documents.append(json_value(inline.get("policy")))
@@ -474,13 +472,16 @@ def check_cni_iam_upstream(graph: Graph, config: dict[str, Any]) -> Iterator[tup
 
 
 def check_cni_iam_pulumi_eks(node: Node, config: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if component_family(node) != "ipv6" or truthy(node.get("skipDefaultNodeGroup")) is True:
+    # Absent arguments of a remote component are unknown (graph.Node). An explicit
+    # skipDefaultNodeGroup false shows the analyzer was given the arguments, so here the role
+    # arguments' absence means the user gave none.
+    if component_family(node) != "ipv6" or truthy(node.get("skipDefaultNodeGroup")) is not False:
         return
-    explicit_no_role = node.get("createInstanceRole") is not None and truthy(node.get("createInstanceRole")) is False
-    if node.get("instanceRole") is not None or node.get("instanceRoles") not in (None, []) or explicit_no_role:
-        return
-    if get(node.props, "vpcCniOptions", "serviceAccountRoleArn") is not None:
-        return
+    if truthy(node.get("createInstanceRole")) is False:
+        return  # no instance role from pulumi-eks
+    roles = (node.props.get("instanceRole"), node.props.get("instanceRoles"), get(node.props, "vpcCniOptions", "serviceAccountRoleArn"))
+    if any(role not in (None, [], "") for role in roles):
+        return  # a role of the user's own (or one not known yet)
     yield (
         "gives its default node group pulumi-eks's instance role, whose AmazonEKS_CNI_Policy lacks ec2:AssignIpv6Addresses (pulumi-eks#1522)",
         (
@@ -715,8 +716,8 @@ def _covers(ipv6: Any, ipv4: Any) -> bool:
 
 
 def check_security_groups_pulumi_eks(node: Node, config: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    if component_family(node) != "ipv6" or truthy(node.get("skipDefaultSecurityGroups")) is True:
-        return
+    if component_family(node) != "ipv6" or truthy(node.get("skipDefaultSecurityGroups")) is not False:
+        return  # pulumi-eks's own groups are not asked for, or it is not known whether they are
     yield (
         "keeps pulumi-eks's default security groups, whose egress is 0.0.0.0/0 only (pulumi-eks#1700); CoreDNS crash-loops on IPv6",
         (

@@ -37,8 +37,9 @@ def _endpoint(node: Node) -> tuple[Any, Any, Any]:
             get(config, "endpointPublicAccess", default=True),
             get(config, "publicAccessCidrs"),
         )
-    # pulumi-eks: private off and public on unless said otherwise
-    return node.get("endpointPrivateAccess", default=False), node.get("endpointPublicAccess", default=True), node.get("publicAccessCidrs")
+    # pulumi-eks: only what the analyzer was given; an absent argument reads as unknown (graph.Node),
+    # never as pulumi-eks's default (private off, public on to everyone)
+    return node.get("endpointPrivateAccess"), node.get("endpointPublicAccess"), node.get("publicAccessCidrs")
 
 
 # -- R7.1 ----------------------------------------------------------------------------------------
@@ -114,7 +115,8 @@ def check_secrets_encryption(node: Node, config: dict[str, Any]) -> Iterator[tup
                 "has an encryption key but does not name secrets among the encrypted resources",
                 "set encryptionConfig.resources to [secrets]",
             )
-    elif node.get("encryptionConfigKeyArn") is None:
+    elif "encryptionConfigKeyArn" in node.props and node.props["encryptionConfigKeyArn"] in (None, ""):
+        # pulumi-eks: only an explicitly empty key counts; an absent argument is unknown (graph.Node)
         yield "does not encrypt Kubernetes secrets with a customer-managed KMS key", "set encryptionConfigKeyArn to a KMS key with rotation"
 
 
