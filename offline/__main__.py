@@ -19,6 +19,7 @@ from pathlib import Path
 
 from offline.harness import PROJECT_DIR, evaluate_stack
 from offline.plan import plan_document, render_text
+from offline.quotas import quota_usage
 
 EXIT_CONFIG_ERROR = 2
 EXIT_MANDATORY_VIOLATION = 3
@@ -46,7 +47,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
 
     import stack_config  # after argument parsing: importing it loads the Pulumi SDKs
-    from offline.policy_run import DEFAULT_POLICY_CONFIG, load_policy_config, run_policies
+    from components.errors import ArgumentError, ArgumentErrors
+    from offline.policy_run import DEFAULT_POLICY_CONFIG, PolicyConfigError, load_policy_config, run_policies
+
+    try:
+        policy_config = load_policy_config(args.policy_config or DEFAULT_POLICY_CONFIG)
+    except PolicyConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_CONFIG_ERROR
 
     # The SDKs are hundreds of thousands of long-lived objects. Freezing them keeps the cyclic
     # garbage collector from rescanning them on every collection while the stack is evaluated
@@ -58,12 +66,24 @@ def main(argv: list[str] | None = None) -> int:
         for line in error.lines:
             print(line, file=sys.stderr)
         return EXIT_CONFIG_ERROR
-    findings = [asdict(f) for f in run_policies(evaluation, load_policy_config(args.policy_config or DEFAULT_POLICY_CONFIG))]
+    except (ArgumentError, ArgumentErrors) as error:
+        # A component refused an argument the stack file gave it: still the user's input, one line each.
+        for line in str(error).splitlines():
+            print(f"{path}: {line}", file=sys.stderr)
+        return EXIT_CONFIG_ERROR
+    findings = [asdict(f) for f in run_policies(evaluation, policy_config)]
     if args.json:
         json.dump(plan_document(evaluation, findings), sys.stdout, indent=2, sort_keys=True, default=str)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(render_text(evaluation, findings))
+    for use in quota_usage(evaluation):
+        if use.exceeds:
+            print(
+                f"quota: this stack needs {use.used} of {use.quota.name} (default {use.quota.default}); raise {use.quota.code} "
+                f"({use.quota.service}) in Service Quotas before pulumi up, or it fails half-way",
+                file=sys.stderr,
+            )
     if any(f["level"] == "mandatory" for f in findings):
         print(
             f"{sum(f['level'] == 'mandatory' for f in findings)} mandatory policy violation(s); pulumi preview --policy-pack policies would refuse this stack",

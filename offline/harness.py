@@ -11,7 +11,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import contextvars
-import json
+import os
 import runpy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -19,37 +19,41 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-import yaml
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import settings as runtime_settings
 from pulumi.runtime.proto import source_pb2
 
 from offline.mocks import AwsLikeMocks, RecordedResource, RecordingMonitor
+from stack_config import STACK_FILE_SHOWN
+from stack_config.problems import ConfigError
+from stack_config.stack_file import read_stack_file, runtime_values
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 PROJECT = "ipv6-eks"
 
 
-class InlineExecutor(concurrent.futures.ThreadPoolExecutor):
-    """Runs each submitted call at once, on the calling thread.
+def single_worker_executor() -> concurrent.futures.ThreadPoolExecutor:
+    """The executor the SDK sends every registration and invoke through: one worker thread.
 
-    The SDK sends every registration to the monitor through ``run_in_executor``; with the mock
-    monitor in-process, a thread hop buys nothing. Running inline keeps registrations in program
-    order - so ids, the Amazon /56s handed out and the plan's listing are the same every run -
-    and saves the thread switches.
+    The mock monitor serializes each registration's state with ``_sync_await``. On the event
+    loop's own thread that steps the running loop from inside a callback, which runs the next
+    registration inside this one: a stack of a few VPCs and clusters then exceeds Python's
+    recursion limit. On a worker thread it runs on that thread's own loop, so depth stays flat.
+    The order registrations complete in may vary between runs; nothing the plan reports
+    depends on it (the mocks hand out Amazon /56s by VPC name, reports are sorted).
     """
+    return concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="pulumi-mocks", initializer=_worker_loop)
 
-    def __init__(self) -> None:
-        super().__init__(max_workers=1)
 
-    def submit(self, fn, /, *args, **kwargs):
-        future: concurrent.futures.Future = concurrent.futures.Future()
-        try:
-            future.set_result(fn(*args, **kwargs))
-        except BaseException as error:
-            future.set_exception(error)
-        return future
+def _worker_loop() -> None:
+    """The worker's own event loop, for the mock monitor's ``_sync_await``."""
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
+def _close_worker_loop() -> None:
+    asyncio.get_event_loop().close()
+    asyncio.set_event_loop(None)
 
 
 @contextlib.contextmanager
@@ -89,26 +93,6 @@ class Evaluation:
         return {r.id: r for r in self.resources if r.id}
 
 
-def stack_file_config(path: Path) -> dict[str, Any]:
-    """The ``config:`` of a stack file, keys fully qualified (``ipv6-eks:vpcs``), values as YAML gave them."""
-    document = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
-    config = document.get("config") or {}
-    return {(key if ":" in key else f"{PROJECT}:{key}"): value for key, value in config.items()}
-
-
-def runtime_values(config: Mapping[str, Any]) -> dict[str, str]:
-    """Config as the Pulumi CLI hands it to a program: strings, with objects JSON-encoded."""
-    out = {}
-    for key, value in config.items():
-        if isinstance(value, str):
-            out[key] = value
-        elif isinstance(value, dict) and set(value) == {"secure"}:
-            out[key] = "[secret: not decrypted offline]"
-        else:
-            out[key] = json.dumps(value)
-    return out
-
-
 def evaluate(
     program: Callable[[], Any],
     *,
@@ -122,13 +106,15 @@ def evaluate(
     Pass your own ``monitor`` to see what was registered even when the program raised.
     """
     region = str(config.get("aws:region") or "us-east-2")
-    mocks = mocks or AwsLikeMocks(region)
+    vpcs = config.get(f"{PROJECT}:vpcs")
+    mocks = mocks or AwsLikeMocks(region, vpc_order=list(vpcs) if isinstance(vpcs, dict) else [])
     monitor = monitor or RecordingMonitor(mocks)
     exported: dict[str, Any] = {}
 
     def run() -> None:
         loop = asyncio.new_event_loop()
-        loop.set_default_executor(InlineExecutor())
+        executor = single_worker_executor()
+        loop.set_default_executor(executor)
         asyncio.set_event_loop(loop)
         try:
             pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
@@ -141,7 +127,10 @@ def evaluate(
 
             pulumi.runtime.test(body)()
         finally:
-            loop.close()
+            # Transforms start a callback server on this loop: stop it before the loop goes.
+            loop.run_until_complete(runtime_settings._shutdown_callbacks())
+            executor.submit(_close_worker_loop).result()
+            loop.close()  # shuts the executor down too
             asyncio.set_event_loop(None)
 
     with _no_source_stack_traces():
@@ -150,20 +139,22 @@ def evaluate(
 
 
 def evaluate_stack(stack_file: Path, *, mocks: pulumi.runtime.Mocks | None = None) -> Evaluation:
-    """Evaluate the project's ``__main__.py`` with the configuration of ``stack_file``."""
+    """Evaluate the project's ``__main__.py`` with the configuration of ``stack_file``; its
+    configuration errors name the file as given (relative to the working directory if inside it)."""
     stack = stack_name(stack_file)
     main = str(PROJECT_DIR / "__main__.py")
-    return evaluate(
-        lambda: runpy.run_path(main, run_name="__main__"),
-        stack=stack,
-        config=stack_file_config(stack_file),
-        mocks=mocks,
-    )
+    shown = os.path.relpath(stack_file) if not os.path.relpath(stack_file).startswith("..") else str(stack_file)
+
+    def program() -> None:
+        STACK_FILE_SHOWN.set(shown)
+        runpy.run_path(main, run_name="__main__")
+
+    return evaluate(program, stack=stack, config=read_stack_file(stack_file), mocks=mocks)
 
 
 def stack_name(stack_file: Path) -> str:
     """``Pulumi.dev.yaml`` -> ``dev``."""
     name = stack_file.name
     if not (name.startswith("Pulumi.") and name.endswith((".yaml", ".yml"))):
-        raise ValueError(f"{stack_file}: not a stack file; allowed: Pulumi.<stack>.yaml")
+        raise ConfigError([f"{stack_file}: not a stack file name; allowed: Pulumi.<stack>.yaml"])
     return name.removeprefix("Pulumi.").rsplit(".", 1)[0]

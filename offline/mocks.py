@@ -4,9 +4,10 @@ Used by the offline plan and the tests. The values are realistic in shape (``vpc
 ARNs in account 123456789012, AZs of the real region, an Amazon-provided /56 from the region's
 Amazon IPv6 range) and deterministic: the same program gives the same ids every run.
 
-Amazon-provided /56s are handed out in order from a per-region base. In us-east-2 the first one
-is ``2600:1f16:5de:8b00::/56``, the block of the reference layout in MISSION.md, so the plan of
-a stack that reproduces that layout can be compared with it line by line.
+Amazon-provided /56s are handed out from a per-region base, in the order the stack file lists its
+VPCs (else in registration order). In us-east-2 the first one is ``2600:1f16:5de:8b00::/56``,
+the block of the reference layout in MISSION.md, so the plan of a stack that reproduces that
+layout can be compared with it line by line.
 """
 
 from __future__ import annotations
@@ -26,27 +27,6 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime import rpc
 
 ACCOUNT_ID = "123456789012"
-# What EKS answers for an add-on's default version per Kubernetes version (recent real builds,
-# from the EKS user guide's add-on tables); at deploy time EKS itself answers.
-ADDON_VERSIONS = {
-    "vpc-cni": {"*": "v1.21.1-eksbuild.8"},
-    "eks-pod-identity-agent": {"*": "v1.3.9-eksbuild.3"},
-    "coredns": {
-        "1.32": "v1.11.4-eksbuild.40",
-        "1.33": "v1.12.4-eksbuild.18",
-        "1.34": "v1.13.2-eksbuild.11",
-        "1.35": "v1.14.3-eksbuild.3",
-        "1.36": "v1.14.3-eksbuild.3",
-    },
-    "kube-proxy": {
-        "1.32": "v1.32.13-eksbuild.16",
-        "1.33": "v1.33.10-eksbuild.13",
-        "1.34": "v1.34.6-eksbuild.13",
-        "1.35": "v1.35.3-eksbuild.13",
-        "1.36": "v1.36.0-eksbuild.14",
-    },
-}
-
 # The first Amazon-provided /56 handed out per region; later VPCs get the next /56s.
 AMAZON_IPV6_BASES = {
     "us-east-1": "2600:1f18:6a1:7c00::/56",
@@ -110,15 +90,17 @@ class RecordedResource:
     inputs: dict[str, Any]
     outputs: dict[str, Any] = field(default_factory=dict)
     secret_outputs: frozenset[str] = frozenset()  # top-level output keys that are Pulumi secrets
+    transforms: tuple[str, ...] = ()  # names of the transforms in the resource's options (mocks do not run them)
 
 
 class AwsLikeMocks(pulumi.runtime.Mocks):
     """Answers resource registrations and invokes the way AWS and pulumi-eks would."""
 
-    def __init__(self, region: str = "us-east-2") -> None:
+    def __init__(self, region: str = "us-east-2", vpc_order: list[str] | None = None) -> None:
         self.region = region
         self._lock = threading.Lock()
         self._next_block: dict[str, int] = {}
+        self._vpc_order = list(vpc_order or [])
 
     # -- invokes ------------------------------------------------------------------------------
 
@@ -139,10 +121,6 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE", "id": ACCOUNT_ID}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
-        if args.token == "aws:eks/getAddonVersion:getAddonVersion":
-            table = ADDON_VERSIONS.get(args.args.get("addonName"), {})
-            version = table.get(args.args.get("kubernetesVersion"), table.get("*"))
-            return {**args.args, "version": version, "id": args.args.get("addonName")} if version else {}
         return {}
 
     # -- resources ----------------------------------------------------------------------------
@@ -164,9 +142,9 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             out = {"arn": f"{arn_base}:vpc/{resource_id}", "ownerId": ACCOUNT_ID, "mainRouteTableId": "rtb-" + _hex(name + "main")}
             block = inputs.get("ipv6CidrBlock")
             if inputs.get("assignGeneratedIpv6CidrBlock"):
-                block = self._amazon_block(region)
+                block = self._amazon_block(region, name=name)
             elif inputs.get("ipv6IpamPoolId") and not block:
-                block = self._amazon_block(region, int(inputs.get("ipv6NetmaskLength") or 56))
+                block = self._amazon_block(region, int(inputs.get("ipv6NetmaskLength") or 56), name=name)
             if block:
                 out.update(ipv6CidrBlock=block, ipv6AssociationId="vpc-cidr-assoc-" + _hex(name + "v6"))
             return out
@@ -182,7 +160,8 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             n = int(_hex(name, 4), 16)
             return {"publicIp": f"198.51.100.{n % 254 + 1}", "allocationId": resource_id}
         if typ == "aws:ec2/natGateway:NatGateway":
-            return {"publicIp": "198.51.100.1", "privateIp": "10.0.0.10", "networkInterfaceId": "eni-" + _hex(name)}
+            n = int(_hex(name, 4), 16)
+            return {"publicIp": f"198.51.100.{n % 254 + 1}", "privateIp": "10.0.0.10", "networkInterfaceId": "eni-" + _hex(name)}
         if typ in (
             "aws:ec2/internetGateway:InternetGateway",
             "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
@@ -264,12 +243,16 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             "instanceRoles": [],
         }
 
-    def _amazon_block(self, region: str, prefix: int = 56) -> str:
-        """The next Amazon-provided IPv6 block of ``region``, in order."""
+    def _amazon_block(self, region: str, prefix: int = 56, name: str | None = None) -> str:
+        """An Amazon-provided IPv6 block of ``region``: the n-th for the n-th VPC the stack file
+        lists, else the next one not given out by position."""
         base = ipaddress.IPv6Network(AMAZON_IPV6_BASES.get(region, DEFAULT_IPV6_BASE))
         with self._lock:
-            n = self._next_block.get(region, 0)
-            self._next_block[region] = n + 1
+            if name in self._vpc_order:
+                n = self._vpc_order.index(name)
+            else:
+                n = self._next_block.get(region, len(self._vpc_order))
+                self._next_block[region] = n + 1
         size = 1 << (128 - prefix)
         start = (int(base.network_address) >> (128 - prefix) << (128 - prefix)) + n * size
         return str(ipaddress.IPv6Network((start, prefix)))
@@ -306,6 +289,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             inputs=inputs,
             outputs=outputs,
             secret_outputs=frozenset(k for k, v in state.items() if rpc.is_rpc_secret(v)),
+            transforms=tuple(getattr(fn, "__name__", repr(fn)) for fn in pulumi_mocks._resolve_callbacks(request.transforms)),
         )
         with self._lock:
             self.recorded[response.urn] = recorded

@@ -13,9 +13,10 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from components.eks_spec import estimated_vcpus, max_pods, subnet_ipv4_capacity
+from components.eks_nodes import estimated_vcpus, max_pods, subnet_ipv4_capacity
 from offline.harness import Evaluation
 from offline.mocks import RecordedResource
+from offline.quotas import quota_usage, render_quotas
 
 SUBNET = "aws:ec2/subnet:Subnet"
 VPC = "aws:ec2/vpc:Vpc"
@@ -103,14 +104,14 @@ def cluster_rows(evaluation: Evaluation) -> list[ClusterRow]:
     """Each cluster, its CNI configuration and node groups with their pod capacity."""
     subnets = {s.id: s.inputs for s in evaluation.of_type(SUBNET)}
     rows = []
-    for cluster in evaluation.of_type("eks:index:Cluster"):
+    for cluster in sorted(evaluation.of_type("eks:index:Cluster"), key=lambda c: c.name):
         inputs = cluster.inputs
         physical = inputs.get("name", cluster.name)
         family = inputs.get("ipFamily", "ipv4")
         addons = [a for a in evaluation.of_type("aws:eks/addon:Addon") if a.inputs.get("clusterName") == physical]
         cni = next((a.inputs for a in addons if a.inputs.get("addonName") == "vpc-cni"), {})
         groups = []
-        for group in evaluation.of_type("aws:eks/nodeGroup:NodeGroup"):
+        for group in sorted(evaluation.of_type("aws:eks/nodeGroup:NodeGroup"), key=lambda g: g.name):
             if group.inputs.get("clusterName") != physical:
                 continue
             types = list(group.inputs.get("instanceTypes") or [])
@@ -164,7 +165,8 @@ def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None 
             for r in sorted(evaluation.resources, key=lambda r: r.urn)
         ],
         "subnets": [asdict(row) for row in sorted(subnet_rows(evaluation), key=lambda r: r.name)],
-        "clusters": [asdict(row) for row in cluster_rows(evaluation)],
+        "clusters": [asdict(row) for row in cluster_rows(evaluation)],  # sorted by name
+        "quotas": [{**asdict(use.quota), "used": use.used, "where": use.where, "exceeds": use.exceeds} for use in quota_usage(evaluation)],
         "outputs": evaluation.outputs,
         "findings": findings or [],
     }
@@ -181,11 +183,12 @@ def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = 
     by_vpc: dict[str, list[SubnetRow]] = defaultdict(list)
     for row in subnet_rows(evaluation):
         by_vpc[row.vpc].append(row)
-    for vpc, rows in by_vpc.items():
+    for vpc, rows in sorted(by_vpc.items()):
         lines += ["", *_addressing(_vpc_title(vpc, evaluation), rows, evaluation)]
     clusters = cluster_rows(evaluation)
     if clusters:
         lines += ["", *_clusters(clusters)]
+    lines += ["", *render_quotas(quota_usage(evaluation))]
     if findings is not None:
         lines += ["", *render_findings(findings)]
     return "\n".join(lines) + "\n"

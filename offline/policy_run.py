@@ -8,6 +8,7 @@ driven over the real gRPC protocol by the tests (``offline.analyzer``).
 
 from __future__ import annotations
 
+import difflib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,10 +52,59 @@ class Finding:
     message: str
 
 
+class PolicyConfigError(ValueError):
+    """A policy configuration file the CLI would refuse; its message is one line per problem."""
+
+
+_JSON_TYPES = {"array": list, "boolean": bool, "string": str, "object": dict, "number": (int, float), "integer": int}
+
+
 def load_policy_config(path: Path | None) -> dict[str, Any]:
+    """A ``--policy-pack-config`` file, checked against the pack's policies and their schemas."""
     if path is None:
         return {}
-    return json.loads(path.read_text())
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PolicyConfigError(f"{path}: cannot be read ({getattr(exc, 'strerror', None) or exc}); allowed: a JSON file") from None
+    except json.JSONDecodeError as exc:
+        raise PolicyConfigError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON ({exc.msg}); allowed: a JSON object") from None
+    if not isinstance(config, dict):
+        raise PolicyConfigError(f'{path}: the file is not a JSON object; allowed: {{"<policy name>": <level or settings>}}')
+    policies = {p.name: p for p in POLICIES}
+    problems = []
+    for name, entry in config.items():
+        where = f"{path}: {name}"
+        if name != "all" and name not in policies:
+            close = difflib.get_close_matches(name, sorted(policies), n=1)
+            problems.append(
+                f"{where}: not a policy of the pack; {'did you mean ' + repr(close[0]) + '? ' if close else ''}allowed: all, or a policy name"
+            )
+            continue
+        level = entry if isinstance(entry, str) or name == "all" else entry.get("enforcementLevel") if isinstance(entry, dict) else None
+        if not isinstance(entry, (str, dict)) or (name == "all" and not isinstance(entry, str)):
+            problems.append(f"{where}: {entry!r} is neither a level nor settings; allowed: a level ({', '.join(LEVELS)}) or an object")
+            continue
+        if level is not None and str(level).lower() not in LEVELS:
+            problems.append(f"{where}: {level!r} is not an enforcement level; allowed: {', '.join(LEVELS)}")
+        if isinstance(entry, dict):
+            schema = policies[name].config_schema.properties if policies[name].config_schema else {}
+            for key, value in entry.items():
+                if key == "enforcementLevel":
+                    continue
+                if key not in schema:
+                    problems.append(
+                        f"{where}.{key}: not a setting of this policy; allowed: {', '.join(['enforcementLevel', *sorted(schema)])}"
+                    )
+                elif not isinstance(value, _JSON_TYPES.get(schema[key].get("type"), object)) or isinstance(value, bool) != (
+                    schema[key].get("type") == "boolean"
+                ):
+                    problems.append(
+                        f"{where}.{key}: {value!r} is not of type {schema[key].get('type')}; allowed: {schema[key].get('description', '')}"
+                    )
+    if problems:
+        raise PolicyConfigError("\n".join(problems))
+    return config
 
 
 def _level_and_config(policy: Any, config: dict[str, Any]) -> tuple[EnforcementLevel, dict[str, Any]]:

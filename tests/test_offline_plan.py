@@ -5,6 +5,7 @@ import subprocess
 import sys
 
 import pytest
+import yaml
 
 from offline.__main__ import main
 from offline.harness import PROJECT_DIR
@@ -75,7 +76,7 @@ def test_config_errors_exit_2_with_one_line_each_and_no_traceback(tmp_path, repl
     result = run_cli(str(broken))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith(expected), result.stderr
+    assert len(lines) == 1 and lines[0].startswith(f"{broken.parent}/{expected}"), result.stderr  # the file as given
     assert "Traceback" not in result.stderr and result.stdout == ""
 
 
@@ -88,7 +89,11 @@ def test_unknown_stack_is_a_clear_error():
 def test_plan_prints_policy_findings_and_passes_dev():
     result = run_cli("dev")
     assert result.returncode == 0
-    assert "Policy findings (0 mandatory, 0 advisory):\n  none\n" in result.stdout
+    assert "Policy findings (0 mandatory, 2 advisory):\n" in result.stdout
+    assert (
+        "ADVISORY  api-endpoint-restricted [modern-eks]: eks:index:Cluster 'modern-eks': opens its public API endpoint to 0.0.0.0/0, ::/0"
+        in result.stdout
+    )
 
 
 def test_a_mandatory_violation_exits_3(tmp_path):
@@ -100,8 +105,8 @@ def test_a_mandatory_violation_exits_3(tmp_path):
         "MANDATORY cluster-ip-family [legacy-eks]: eks:index:Cluster 'legacy-eks': is an IPv4 cluster that is not a declared migration source"
         in result.stdout
     )
-    # this file lists no migration sources, so the IPv4 cluster is the one violation
-    assert "1 mandatory policy violation(s); pulumi preview --policy-pack policies would refuse this stack" in result.stderr
+    # this file lists no migration sources: the IPv4 cluster, and dev's endpoints open to every laptop
+    assert "3 mandatory policy violation(s); pulumi preview --policy-pack policies would refuse this stack" in result.stderr
 
 
 def test_json_plan_carries_findings(capsys):
@@ -126,3 +131,37 @@ def test_addressing_titles_name_byoip_blocks_and_adopted_vpcs(reference):
     # the block comes through the BYOIP association, not the VPC (which has none of its own)
     assert "Addressing plan of VPC owned (10.0.0.0/16, IPv6 2600:1f16:5de:9a00::/56):" in text
     assert "Addressing plan of adopted VPC vpc-0a1b2c3d4e5f60718 (not created by this stack):" in render_text(reference)
+
+
+def test_the_quota_report_flags_prods_elastic_ips_and_names_the_code(capsys):
+    assert main(["prod", "--json"]) == 0
+    captured = capsys.readouterr()
+    quotas = {q["code"]: q for q in json.loads(captured.out)["quotas"]}
+    # a NAT gateway per AZ in two VPCs: 6 Elastic IPs against a default of 5 per Region
+    assert (quotas["L-0263D0A3"]["used"], quotas["L-0263D0A3"]["default"], quotas["L-0263D0A3"]["exceeds"]) == (6, 5, True)
+    assert (quotas["L-F678F1CE"]["used"], quotas["L-A4707A72"]["used"], quotas["L-45FE3B85"]["used"]) == (2, 2, 2)
+    assert (quotas["L-FE5A380F"]["used"], quotas["L-FE5A380F"]["scope"]) == (2, "Availability Zone")  # one per VPC in each AZ
+    assert quotas["L-1194D53C"]["used"] == 2 and quotas["L-6D54EA21"]["used"] == 1 and quotas["L-2AFB9258"]["used"] == 1
+    assert not any(q["exceeds"] for code, q in quotas.items() if code != "L-0263D0A3")
+    assert (
+        "quota: this stack needs 6 of EC2-VPC Elastic IPs (default 5); raise L-0263D0A3 (ec2) in Service Quotas before pulumi up"
+        in captured.err
+    )
+
+
+def test_dev_fits_the_default_quotas():
+    result = run_cli("dev")
+    assert "EC2-VPC Elastic IPs                          1 of 5    L-0263D0A3  ok" in result.stdout
+    assert "EXCEEDS" not in result.stdout and "quota:" not in result.stderr
+
+
+def test_an_estate_of_four_vpcs_and_eight_clusters_is_planned(tmp_path):
+    """Once a RecursionError: every registration ran nested inside the one before it."""
+    from offline.benchmark import estate
+
+    path = tmp_path / "Pulumi.estate.yaml"
+    path.write_text(yaml.safe_dump({"config": estate(4)}))
+    result = run_cli(str(path))
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Resources (368):" in result.stdout
+    assert result.stdout.count("  dev-") == 0 and result.stdout.count("Addressing plan of VPC net") == 4
