@@ -223,9 +223,9 @@ def test_all_problems_are_reported_at_once():
 
 
 def test_pulumi_runtime_values_are_decoded():
-    assert stack_config._decode('{"a": [1, true]}') == {"a": [1, True]}
-    assert stack_config._decode("true") is True
-    assert stack_config._decode("us-east-2") == "us-east-2"
+    assert stack_config.decode('{"a": [1, true]}') == {"a": [1, True]}
+    assert stack_config.decode("true") is True
+    assert stack_config.decode("us-east-2") == "us-east-2"
 
 
 # ---- clusters ---------------------------------------------------------------------------------
@@ -252,6 +252,7 @@ def test_clusters_are_planned_with_their_tiers_and_component_arguments():
         "ip_family": "ipv4",
         "node_groups": {"general": {"instance_types": ["m7i.large"]}},
         "deletion_protection": True,
+        "protect_control_plane": True,  # production: the IPv4 control plane and its key too
     }
     assert "ip_family" not in modern.args  # the component's default, ipv6
 
