@@ -25,9 +25,13 @@ def region_zones(region: str) -> list[stack_config.Zone]:
     return [stack_config.Zone(name, zone_id) for name, zone_id in zip(names, ids, strict=False)]
 
 
+def default_tags(config: stack_config.StackConfig, component: str, name: str) -> dict[str, str]:
+    return {"project": stack_config.PROJECT, "stack": config.stack, "component": f"{component}/{name}"}
+
+
 def aws_provider(config: stack_config.StackConfig, component: str, name: str) -> aws.Provider:
     """One provider per component, so every AWS resource carries project, stack and component tags."""
-    tags = {"project": stack_config.PROJECT, "stack": config.stack, "component": f"{component}/{name}"}
+    tags = default_tags(config, component, name)
     return aws.Provider(f"aws-{component}-{name}", region=config.region, default_tags={"tags": tags})
 
 
@@ -37,8 +41,9 @@ vpcs = {}
 for vpc_name, network in config.vpcs.items():
     vpcs[vpc_name] = DualStackVpc(
         vpc_name,
-        network.args,
-        pulumi.ResourceOptions(provider=aws_provider(config, "DualStackVpc", vpc_name), protect=config.production),
+        # protect reaches the VPC, its IPv6 block and its subnets - not gateways and routes.
+        {**network.args, "protect": config.production},
+        pulumi.ResourceOptions(provider=aws_provider(config, "DualStackVpc", vpc_name)),
     )
 
 clusters = {}
@@ -51,8 +56,10 @@ for cluster_name, plan in config.clusters.items():
             "vpc_id": vpc.vpc_id,
             "control_plane_subnets": vpc.tier_subnets(plan.control_plane_tier),
             "node_subnets": vpc.tier_subnets(plan.node_tier),
+            # instances and volumes that EKS launches get the tags through their launch template
+            "node_tags": default_tags(config, "Ipv6EksCluster", cluster_name),
         },
-        pulumi.ResourceOptions(provider=aws_provider(config, "Ipv6EksCluster", cluster_name), protect=config.production),
+        pulumi.ResourceOptions(provider=aws_provider(config, "Ipv6EksCluster", cluster_name)),
     )
 
 pulumi.export(
@@ -63,6 +70,7 @@ pulumi.export(
             "ipv4_cidr_block": vpc.ipv4_cidr_block,
             "ipv6_cidr_block": vpc.ipv6_cidr_block,
             "subnet_ids": vpc.subnet_ids,
+            "nat_public_ips": vpc.nat_public_ips,
             "address_plan": vpc.address_plan,
         }
         for name, vpc in vpcs.items()

@@ -60,6 +60,8 @@ class DualStackVpc(pulumi.ComponentResource):
     """The egress-only internet gateway's id (empty when no tier routes IPv6 through one)."""
     nat_gateway_ids: pulumi.Output[list[str]]
     """NAT gateway ids, in availability-zone order."""
+    nat_public_ips: pulumi.Output[list[str]]
+    """The NAT gateways' public IPv4 addresses: where the VPC's IPv4 traffic to the internet comes from."""
     address_plan: pulumi.Output[list[dict[str, Any]]]
     """Every subnet: tier, role, ip mode, AZ, IPv4 CIDR, IPv6 /64 and its default routes."""
 
@@ -69,9 +71,12 @@ class DualStackVpc(pulumi.ComponentResource):
         self._name = name
         self._plan = plan
         self._tags = dict(args.get("tags", {}))
-        child = pulumi.ResourceOptions(parent=self)
+        self._protect = bool(args.get("protect", False))
+        # protect is explicit on every child: only the VPC, its IPv6 block and its subnets get it.
+        child = pulumi.ResourceOptions(parent=self, protect=False)
+        kept = pulumi.ResourceOptions(parent=self, protect=self._protect)
 
-        vpc_id, ipv4_cidr, ipv6_block, ipv6_ready = self._vpc(args, child)
+        vpc_id, ipv4_cidr, ipv6_block, ipv6_ready = self._vpc(args, kept)
         subnet_block = static_ipv6_block(args) or ipv6_block  # known at preview when configured
         igw = self._internet_gateway(vpc_id, args, child)
         eigw_id = self._egress_only_gateway(vpc_id, args, child)
@@ -94,6 +99,7 @@ class DualStackVpc(pulumi.ComponentResource):
         self.internet_gateway_id = pulumi.Output.from_input(_id_of(igw) or "")
         self.egress_only_gateway_id = pulumi.Output.from_input(eigw_id or "")
         self.nat_gateway_ids = pulumi.Output.all(*[nat.id for nat in nat_gateways.values()])
+        self.nat_public_ips = pulumi.Output.all(*[nat.public_ip for nat in nat_gateways.values()])
         self.address_plan = pulumi.Output.from_input(ipv6_block).apply(lambda block: address_plan(plan, block))
         self.register_outputs(
             {
@@ -106,6 +112,7 @@ class DualStackVpc(pulumi.ComponentResource):
                 "internet_gateway_id": self.internet_gateway_id,
                 "egress_only_gateway_id": self.egress_only_gateway_id,
                 "nat_gateway_ids": self.nat_gateway_ids,
+                "nat_public_ips": self.nat_public_ips,
                 "address_plan": self.address_plan,
             }
         )
@@ -119,8 +126,9 @@ class DualStackVpc(pulumi.ComponentResource):
 
     # -- the VPC and its IPv6 block ------------------------------------------------------------
 
-    def _vpc(self, args: DualStackVpcArgs, child: pulumi.ResourceOptions):
-        """(vpc id, IPv4 CIDR, IPv6 block, the resource subnets must wait for)."""
+    def _vpc(self, args: DualStackVpcArgs, kept: pulumi.ResourceOptions):
+        """(vpc id, IPv4 CIDR, IPv6 block, the resource subnets must wait for); ``kept`` carries
+        the protection the VPC and its IPv6 block get."""
         existing = args.get("existing")
         if existing:
             return existing["vpc_id"], self._verified_adoption(args), existing["ipv6_cidr_block"], []
@@ -142,7 +150,7 @@ class DualStackVpc(pulumi.ComponentResource):
             enable_dns_hostnames=True,
             tags=self._tagged(self._name),
             **ipv6_inputs,
-            opts=child,
+            opts=kept,
         )
         if source != "byoip":
             return vpc.id, vpc.cidr_block, vpc.ipv6_cidr_block, [vpc]
@@ -152,7 +160,7 @@ class DualStackVpc(pulumi.ComponentResource):
             vpc_id=vpc.id,
             ipv6_pool=six["pool_id"],
             ipv6_cidr_block=six["cidr"],
-            opts=child,
+            opts=kept,
         )
         return vpc.id, vpc.cidr_block, association.ipv6_cidr_block, [association]
 
@@ -193,7 +201,7 @@ class DualStackVpc(pulumi.ComponentResource):
         nats = {}
         for az in self._plan.nat_azs:
             name = f"{self._name}-nat-{az}"
-            eip = aws.ec2.Eip(f"{name}-eip", domain="vpc", tags=self._tagged(f"{name}-eip"), opts=pulumi.ResourceOptions(parent=self))
+            eip = aws.ec2.Eip(f"{name}-eip", domain="vpc", tags=self._tagged(f"{name}-eip"), opts=self._child())
             nats[az] = aws.ec2.NatGateway(
                 name,
                 allocation_id=eip.id,
@@ -201,7 +209,7 @@ class DualStackVpc(pulumi.ComponentResource):
                 connectivity_type="public",
                 tags=self._tagged(name),
                 # A public NAT gateway needs the internet gateway attached first.
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[igw] if isinstance(igw, pulumi.Resource) else []),
+                opts=self._child(depends_on=[igw] if isinstance(igw, pulumi.Resource) else []),
             )
         return nats
 
@@ -232,7 +240,7 @@ class DualStackVpc(pulumi.ComponentResource):
             map_public_ip_on_launch=False,
             tags=self._tagged(name, tier=s.tier, role=s.role, **role_tags),
             # R3.3: a subnet with an IPv6 CIDR is created only after the VPC's IPv6 block exists.
-            opts=pulumi.ResourceOptions(parent=self, depends_on=ipv6_ready if has_ipv6 else []),
+            opts=pulumi.ResourceOptions(parent=self, protect=self._protect, depends_on=ipv6_ready if has_ipv6 else []),
         )
 
     # -- routing ------------------------------------------------------------------------------
@@ -245,9 +253,7 @@ class DualStackVpc(pulumi.ComponentResource):
             key = self._plan.route_table_key(s)
             if key not in tables:
                 name = f"{self._name}-{key}-rt"
-                tables[key] = aws.ec2.RouteTable(
-                    name, vpc_id=vpc_id, tags=self._tagged(name, tier=s.tier), opts=pulumi.ResourceOptions(parent=self)
-                )
+                tables[key] = aws.ec2.RouteTable(name, vpc_id=vpc_id, tags=self._tagged(name, tier=s.tier), opts=self._child())
                 by_tier[s.tier].append(tables[key])
                 nat = nat_gateways.get(self._plan.nat_az_for(s)) if self._plan.nat_azs else None
                 for route in self._plan.routes[s.tier]:
@@ -256,7 +262,7 @@ class DualStackVpc(pulumi.ComponentResource):
                 f"{self._name}-{s.name}-rta",
                 subnet_id=subnets[s.name].id,
                 route_table_id=tables[key].id,
-                opts=pulumi.ResourceOptions(parent=self),
+                opts=self._child(),
             )
         return by_tier
 
@@ -269,9 +275,10 @@ class DualStackVpc(pulumi.ComponentResource):
         else:
             target = {"gateway_id": targets["internet-gateway"]}
         label = {"0.0.0.0/0": "ipv4-default", "::/0": "ipv6-default", "64:ff9b::/96": "nat64"}[route.destination]
-        return aws.ec2.Route(
-            f"{prefix}-{label}", route_table_id=table.id, **destination, **target, opts=pulumi.ResourceOptions(parent=self)
-        )
+        return aws.ec2.Route(f"{prefix}-{label}", route_table_id=table.id, **destination, **target, opts=self._child())
+
+    def _child(self, **kwargs: Any) -> pulumi.ResourceOptions:
+        return pulumi.ResourceOptions(parent=self, protect=False, **kwargs)
 
     def _tagged(self, name: str, **extra: str) -> dict[str, str]:
         """The resource's own tags; project, stack and component come from the provider."""

@@ -1,29 +1,23 @@
-"""Ipv6EksCluster's arguments, their validation and the documents it hands to AWS - no Pulumi.
+"""Ipv6EksCluster's arguments and their validation - plain data, no Pulumi resources.
 
-Everything here is plain data in, plain data out: the IAM documents for the VPC CNI's IPv6
-permissions (R2.1, R2.2) and IRSA, the vpc-cni add-on configuration (R2.3, R2.5, R2.6, R7.8),
-the launch template's metadata options (R7.5, R2.10), the instance-type rules (R1.12, R6.1),
-max pods (R2.7), and ``check_cluster_args``, which the stack configuration and the component
-both call before anything is registered.
+``check_cluster_args`` is what the stack configuration and the component both call before
+anything is registered: IP family (R1.1), Kubernetes version, subnets (R1.2, R1.3, R1.6, R7.7),
+who may reach the API (R7.1), who is cluster admin, add-on pins, node groups (R1.11, R1.12,
+R6.1, R7.5). The documents the component hands to AWS live in ``eks_iam``, ``eks_addons`` and
+``eks_nodes``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 
+from components.eks_addons import ADDON_VERSION, ADDONS
 from components.errors import ArgumentError
-from policies.guardrails.facts import (
-    CNI_CREATE_TAGS_RESOURCE,
-    CNI_IPV6_ACTIONS,
-    CNI_IPV6_UPSTREAM_ACTIONS,
-    INSTANCE_TYPE,
-    architecture,
-    is_nitro,
-)
+from policies.guardrails.facts import INSTANCE_TYPE, architecture, is_nitro
 
 IP_FAMILIES = ("ipv6", "ipv4")
 # Kubernetes versions EKS supports at the end of 2026, with the end of extended support
@@ -35,8 +29,11 @@ SUPPORTED_VERSIONS = {
     "1.35": "2028-03-27",
     "1.36": "2028-08-02",
 }
-ADDONS = ("vpc-cni", "kube-proxy", "eks-pod-identity-agent", "coredns")
-AUTHENTICATION_MODES = ("API", "API_AND_CONFIG_MAP")
+AUTHENTICATION_MODES = ("API",)
+# CloudWatch Logs accepts only these retention periods (days).
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+DEFAULT_LOG_RETENTION_DAYS = 90
+SECURITY_GROUP_ID = re.compile(r"^sg-[0-9a-f]{8}([0-9a-f]{9})?$")
 CAPACITY_TYPES = ("ON_DEMAND", "SPOT")
 TAINT_EFFECTS = ("NO_SCHEDULE", "NO_EXECUTE", "PREFER_NO_SCHEDULE")
 # AMI types a managed node group may use. AL2 has no AMIs from Kubernetes 1.33 on; Windows
@@ -55,7 +52,6 @@ AMI_ARCHITECTURE = {
     "BOTTLEROCKET_ARM_64_NVIDIA": "arm64",
 }
 DEFAULT_AMI_TYPE = "AL2023_x86_64_STANDARD"
-ADDON_VERSION = re.compile(r"^v\d+\.\d+\.\d+-eksbuild\.\d+$")
 PRINCIPAL_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:(role|user)/[\w+=,.@/-]+$")
 ACCESS_POLICY_NAME = re.compile(r"^AmazonEKS[A-Za-z]+Policy$")
 NAME = re.compile(r"^[a-z][a-z0-9-]{0,30}$")
@@ -142,176 +138,43 @@ class Ipv6EksClusterArgs(TypedDict):
     creation: changing it replaces the cluster (R1.1)."""
     endpoint_public_access: NotRequired[bool]
     """Open the public API endpoint (default false; the private endpoint is always on, R7.1)."""
-    public_access_cidrs: NotRequired[list[str]]
-    """Who may reach the public endpoint; required when it is open."""
+    public_access_cidrs: NotRequired[list[pulumi.Input[str]]]
+    """Who may reach the public endpoint (required when it is open): the deployer's egress, a peer
+    cluster's NAT gateways. IPv6 CIDRs only on IPv6 clusters."""
+    private_access_cidrs: NotRequired[list[str]]
+    """Who may reach the private endpoint from the VPC or a connected network (a bastion, a VPN, a
+    peered VPC, a CI runner): TCP 443 from these IPv4 and IPv6 CIDRs on the cluster security group."""
+    private_access_security_group_ids: NotRequired[list[pulumi.Input[str]]]
+    """Security groups whose members may reach the private endpoint (TCP 443 on the cluster security group)."""
     service_ipv4_cidr: NotRequired[str]
-    """IPv4 clusters only: the service range. IPv6 clusters get theirs from EKS (R1.9)."""
+    """IPv4 clusters only: the service range, outside the VPC's CIDR. IPv6 clusters get theirs from EKS (R1.9)."""
     authentication_mode: NotRequired[str]
-    """``API`` (default) or ``API_AND_CONFIG_MAP``."""
+    """``API`` (the default and only choice): access entries, never the ``aws-auth`` ConfigMap."""
+    cluster_creator_admin: NotRequired[bool]
+    """Whether the IAM identity that runs the first ``pulumi up`` becomes cluster admin (EKS's
+    ``bootstrapClusterCreatorAdminPermissions``, default true). Fixed at creation. With false,
+    give the deployer an access entry, or nothing can install into the cluster."""
     access_entries: NotRequired[dict[str, AccessEntryArgs]]
-    """Who else may use the cluster; the identity that creates it is an admin already."""
+    """Who else may use the cluster, one entry per IAM principal (never the creator, when it is admin already)."""
     network_policy: NotRequired[bool]
     """Enforce Kubernetes network policies with the VPC CNI (default true, R7.8)."""
     addon_versions: NotRequired[dict[str, str]]
-    """Pinned add-on versions (``v1.20.4-eksbuild.2``); otherwise EKS's default for the version."""
+    """Add-on versions overriding the pinned table for the Kubernetes version (``eks_addons``)."""
     secrets_kms_key_arn: NotRequired[str]
     """A customer-managed KMS key for secrets; by default one is created, with rotation (R7.3)."""
+    log_retention_days: NotRequired[int]
+    """How long CloudWatch keeps the control-plane logs (default 90 days; EKS's own log group keeps them forever)."""
     deletion_protection: NotRequired[bool]
     """Refuse cluster deletion at the EKS API (default false)."""
     protect_control_plane: NotRequired[bool]
-    """Pulumi ``protect`` on the control plane; default true for IPv6 clusters, whose IP family
-    cannot change in place (R1.1): a change would replace the cluster and every workload in it."""
+    """Pulumi ``protect`` on the control plane and its secrets key; default true for IPv6 clusters,
+    whose IP family cannot change in place (R1.1). Node groups, launch templates and add-ons are
+    never protected: EKS replaces them in routine changes."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for the cluster's resources."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Documents
-
-
-def partition_of(region: str) -> str:
-    """The ARN partition of a region."""
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
-def cni_ipv6_policy_document(partition: str = "aws") -> dict[str, Any]:
-    """The VPC CNI's IPv6 permissions: the EKS-documented set (R2.1) plus ``ec2:DescribeSubnets``
-    and ``ec2:DescribeSecurityGroups`` from the VPC CNI's own policy (R2.2).
-
-    ``AmazonEKS_CNI_Policy`` lacks ``ec2:AssignIpv6Addresses``, and AWS ships no managed IPv6
-    variant, so this is a customer-managed policy, named per cluster.
-    """
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "AssignIpv6AndDescribe",
-                "Effect": "Allow",
-                "Action": [*CNI_IPV6_ACTIONS, *CNI_IPV6_UPSTREAM_ACTIONS],
-                "Resource": "*",
-            },
-            {
-                "Sid": "TagNetworkInterfaces",
-                "Effect": "Allow",
-                "Action": ["ec2:CreateTags"],
-                "Resource": [CNI_CREATE_TAGS_RESOURCE.format(partition=partition)],
-            },
-        ],
-    }
-
-
-def irsa_trust_policy(oidc_provider_arn: str, oidc_issuer: str, namespace: str, service_account: str) -> dict[str, Any]:
-    """Trust for one Kubernetes service account through the cluster's OIDC provider (IRSA)."""
-    issuer = oidc_issuer.removeprefix("https://")
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"Federated": oidc_provider_arn},
-                "Action": "sts:AssumeRoleWithWebIdentity",
-                "Condition": {
-                    "StringEquals": {
-                        f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                        f"{issuer}:aud": "sts.amazonaws.com",
-                    }
-                },
-            }
-        ],
-    }
-
-
-def service_trust_policy(service: str) -> dict[str, Any]:
-    """Trust for an AWS service principal such as ``ec2.amazonaws.com``."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}],
-    }
-
-
-def node_role_policy_arns(partition: str = "aws") -> list[str]:
-    """The node role holds only these (R7.9); the CNI's permissions live on aws-node's own role."""
-    return [
-        f"arn:{partition}:iam::aws:policy/AmazonEKSWorkerNodePolicy",
-        f"arn:{partition}:iam::aws:policy/AmazonEC2ContainerRegistryReadOnly",
-    ]
-
-
-def ipv4_cni_policy_arn(partition: str = "aws") -> str:
-    """The AWS-managed CNI policy: enough for IPv4 clusters, not for IPv6 ones (R2.1)."""
-    return f"arn:{partition}:iam::aws:policy/AmazonEKS_CNI_Policy"
-
-
-def vpc_cni_configuration(ip_family: str, network_policy: bool = True) -> dict[str, Any]:
-    """The vpc-cni add-on's configuration values.
-
-    * IPv6 clusters: prefix delegation stays on (R2.3; the add-on sets IPv6 mode itself from the
-      cluster's family - ``ENABLE_IPv6`` is not part of the add-on's schema) and pods keep their
-      IPv4 egress through the node (``ENABLE_V4_EGRESS``, R2.5).
-    * IPv4 clusters (the migration source): IPv6 egress on both the ``aws-node`` and the
-      ``aws-vpc-cni-init`` containers, or it is silently off (R2.6).
-    * Network policies enforced by the CNI's node agent (R7.8).
-    """
-    config: dict[str, Any] = {"enableNetworkPolicy": "true" if network_policy else "false"}
-    if ip_family == "ipv6":
-        config["env"] = {"ENABLE_PREFIX_DELEGATION": "true", "ENABLE_V4_EGRESS": "true"}
-    else:
-        config["env"] = {"ENABLE_V6_EGRESS": "true"}
-        config["init"] = {"env": {"ENABLE_V6_EGRESS": "true"}}
-    return config
-
-
-def metadata_options(hop_limit: int = 1) -> dict[str, Any]:
-    """IMDS on the nodes: v2 only, hop limit 1 unless pods need IMDS (R7.5), no IPv6 endpoint (R2.10)."""
-    return {
-        "http_endpoint": "enabled",
-        "http_tokens": "required",
-        "http_put_response_hop_limit": hop_limit,
-        "http_protocol_ipv6": "disabled",
-        "instance_metadata_tags": "disabled",
-    }
-
-
-def access_policy_arn(policy: str, partition: str = "aws") -> str:
-    """``AmazonEKSClusterAdminPolicy`` -> its ARN; ARNs pass through."""
-    if policy.startswith("arn:"):
-        return policy
-    return f"arn:{partition}:eks::aws:cluster-access-policy/{policy}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Instance types and capacity
-
-
-def estimated_vcpus(instance_type: str) -> int | None:
-    """vCPUs from the size name (``large`` = 2, ``Nxlarge`` = 4N); None where the name does not say."""
-    match = INSTANCE_TYPE.match(instance_type)
-    if not match:
-        return None
-    size, family = match.group("size"), match.group("family")
-    if size in ("nano", "micro", "small", "medium"):
-        return 2 if family.startswith("t") else 1
-    if size == "large":
-        return 2
-    multiple = re.fullmatch(r"(\d*)xlarge", size)
-    if multiple:
-        return 4 * int(multiple.group(1) or 1)
-    return None
-
-
-def max_pods(vcpus: int | None) -> int:
-    """Managed node groups cap pods at 110 up to 30 vCPUs and 250 above (R2.7); IPv6 nodes get a
-    /80 each, so that cap, CPU and memory are the only limits. Unknown sizes (metal) count as large."""
-    return 110 if vcpus is not None and vcpus <= 30 else 250
-
-
-def subnet_ipv4_capacity(cidr: str) -> int:
-    """Usable IPv4 addresses of a subnet (AWS reserves five)."""
-    return ipaddress.IPv4Network(cidr).num_addresses - 5
+    node_tags: NotRequired[dict[str, str]]
+    """Tags for the EC2 instances and volumes of the node groups, set through their launch templates:
+    the provider's default tags do not reach what EKS launches. Pass the stack's default tags here."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -357,15 +220,36 @@ def check_cluster_args(args: Ipv6EksClusterArgs) -> list[ArgumentError]:
     errors += _check_subnets(args["control_plane_subnets"], family, nodes=False)
     errors += _check_subnets(args["node_subnets"], family, nodes=True)
     errors += _check_endpoint(args.get("endpoint_public_access", False), args.get("public_access_cidrs"), family)
+    errors += _check_private_access(args.get("private_access_cidrs") or [], args.get("private_access_security_group_ids") or [])
     mode = args.get("authentication_mode", "API")
     if mode not in AUTHENTICATION_MODES:
         errors.append(
             ArgumentError(
-                ("authentication_mode",), f"{mode!r} is not supported", "allowed: API or API_AND_CONFIG_MAP (access entries need the API)"
+                ("authentication_mode",),
+                f"{mode!r}: pulumi-eks would then force-overwrite kube-system/aws-auth with an empty mapping through its own "
+                "connection to the API, and fail wherever that API is not reachable",
+                "allowed: API (grant access with access_entries)",
             )
         )
-    for name, entry in (args.get("access_entries") or {}).items():
-        errors += _check_access_entry(name, entry)
+    errors += _check_access_entries(args.get("access_entries") or {})
+    retention = args.get("log_retention_days", DEFAULT_LOG_RETENTION_DAYS)
+    if retention not in LOG_RETENTION_DAYS:
+        errors.append(
+            ArgumentError(
+                ("log_retention_days",),
+                f"{retention!r} days is not a CloudWatch retention period",
+                f"allowed: {', '.join(map(str, LOG_RETENTION_DAYS))}",
+            )
+        )
+    for key, value in (args.get("node_tags") or {}).items():
+        if not isinstance(key, str) or not isinstance(value, str) or key.lower().startswith("aws:") or not 0 < len(key) <= 128:
+            errors.append(
+                ArgumentError(
+                    ("node_tags", str(key)),
+                    f"{key!r}: {value!r} is not a usable EC2 tag",
+                    "allowed: string keys of 1..128 characters not starting with aws:, string values",
+                )
+            )
     for addon, pinned in (args.get("addon_versions") or {}).items():
         if addon not in ADDONS:
             errors.append(
@@ -455,7 +339,7 @@ def _check_subnets(subnets: list[ClusterSubnetArgs], family: str, *, nodes: bool
     return errors
 
 
-def _check_endpoint(public: bool, cidrs: list[str] | None, family: str) -> list[ArgumentError]:
+def _check_endpoint(public: bool, cidrs: list[pulumi.Input[str]] | None, family: str) -> list[ArgumentError]:
     if not public:
         if cidrs:
             return [
@@ -474,6 +358,8 @@ def _check_endpoint(public: bool, cidrs: list[str] | None, family: str) -> list[
         ]
     errors = []
     for i, cidr in enumerate(cidrs):
+        if not isinstance(cidr, str):
+            continue  # an output (a peer's NAT gateway address): known at deployment
         try:
             network = ipaddress.ip_network(cidr)
         except ValueError as exc:
@@ -490,6 +376,27 @@ def _check_endpoint(public: bool, cidrs: list[str] | None, family: str) -> list[
     return errors
 
 
+def _check_private_access(cidrs: list[str], groups: list[pulumi.Input[str]]) -> list[ArgumentError]:
+    errors = []
+    for i, cidr in enumerate(cidrs):
+        try:
+            ipaddress.ip_network(cidr)
+        except (TypeError, ValueError) as exc:
+            errors.append(
+                ArgumentError(
+                    ("private_access_cidrs", i), f"{cidr!r} is not a network ({exc})", "allowed: IPv4 or IPv6 CIDRs, e.g. 10.0.0.0/8"
+                )
+            )
+    for i, group in enumerate(groups):
+        if isinstance(group, str) and not SECURITY_GROUP_ID.match(group):
+            errors.append(
+                ArgumentError(
+                    ("private_access_security_group_ids", i), f"{group!r} is not a security group id", "allowed: sg-0123456789abcdef0"
+                )
+            )
+    return errors
+
+
 def open_endpoint_cidrs(cidrs: list[str] | None) -> list[str]:
     """The CIDRs that open the endpoint to the whole internet of a family (R7.1)."""
     out = []
@@ -500,6 +407,25 @@ def open_endpoint_cidrs(cidrs: list[str] | None) -> list[str]:
         except ValueError:
             continue
     return out
+
+
+def _check_access_entries(entries: dict[str, AccessEntryArgs]) -> list[ArgumentError]:
+    """Each entry's own fields, and one entry per principal: EKS refuses a second one (ResourceInUseException)."""
+    errors = []
+    owners: dict[str, str] = {}
+    for name, entry in entries.items():
+        errors += _check_access_entry(name, entry)
+        principal = entry.get("principal_arn", "")
+        if principal in owners:
+            errors.append(
+                ArgumentError(
+                    ("access_entries", name, "principal_arn"),
+                    f"{principal} already has the access entry {owners[principal]!r}; EKS allows one per principal and refuses the second at deploy time",
+                    "allowed: one entry per principal, with all its policies",
+                )
+            )
+        owners.setdefault(principal, name)
+    return errors
 
 
 def _check_access_entry(name: str, entry: AccessEntryArgs) -> list[ArgumentError]:

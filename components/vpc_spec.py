@@ -99,6 +99,9 @@ class DualStackVpcArgs(TypedDict):
     """Adopt an existing VPC instead of creating one."""
     tags: NotRequired[dict[str, str]]
     """Extra tags for every resource (the provider's default tags still apply)."""
+    protect: NotRequired[bool]
+    """Pulumi ``protect`` on what losing would hurt: the VPC, its IPv6 block and its subnets
+    (default false). Gateways, NAT gateways, route tables and routes are never protected."""
 
 
 @dataclass(frozen=True)

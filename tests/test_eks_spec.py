@@ -2,36 +2,63 @@
 
 import pytest
 
-from components.eks_spec import (
-    check_cluster_args,
-    cni_ipv6_policy_document,
-    estimated_vcpus,
-    irsa_trust_policy,
-    max_pods,
-    metadata_options,
-    node_role_policy_arns,
-    open_endpoint_cidrs,
-    partition_of,
-    vpc_cni_configuration,
-)
+from components.eks_addons import vpc_cni_configuration
+from components.eks_iam import cni_policy_document, irsa_trust_policy, node_role_policy_arns, partition_of
+from components.eks_nodes import estimated_vcpus, max_pods, metadata_options
+from components.eks_spec import check_cluster_args, open_endpoint_cidrs
 from policies.guardrails.facts import architecture, is_nitro
 
-EKS_DOCUMENTED = {
-    "ec2:AssignIpv6Addresses",
+# amazon-vpc-cni-k8s docs/iam-policy.md on master (2026-08-20), written out here action by action.
+IPV6_MODE = [
+    "ec2:AssignIpv6Addresses",  # R2.1
+    "ec2:DescribeInstances",  # R2.1
+    "ec2:DescribeSecurityGroups",  # R2.2 (PR #3709)
+    "ec2:DescribeSubnets",  # R2.2: fatal at start when denied, with subnet discovery on
+    "ec2:DescribeTags",  # R2.1
+    "ec2:DescribeNetworkInterfaces",  # R2.1
+    "ec2:DescribeInstanceTypes",  # R2.1
+]
+IPV4_MODE = [
+    "ec2:AssignPrivateIpAddresses",
+    "ec2:AttachNetworkInterface",
+    "ec2:CreateNetworkInterface",
+    "ec2:DeleteNetworkInterface",
     "ec2:DescribeInstances",
     "ec2:DescribeTags",
     "ec2:DescribeNetworkInterfaces",
     "ec2:DescribeInstanceTypes",
-}
+    "ec2:DescribeSecurityGroups",  # amazon-vpc-cni-k8s#3704: vpc-cni v1.22.1 failed to start without it
+    "ec2:DescribeSubnets",
+    "ec2:DetachNetworkInterface",
+    "ec2:ModifyNetworkInterfaceAttribute",
+    "ec2:UnassignPrivateIpAddresses",
+]
 
 
-def test_cni_ipv6_policy_has_the_documented_actions_and_the_upstream_superset():
-    document = cni_ipv6_policy_document()
+@pytest.mark.parametrize(("family", "documented"), [("ipv6", IPV6_MODE), ("ipv4", IPV4_MODE)])
+def test_each_family_gets_exactly_the_cni_actions_its_documentation_lists(family, documented):
+    document = cni_policy_document(family)
     first, second = document["Statement"]
-    assert set(first["Action"]) == EKS_DOCUMENTED | {"ec2:DescribeSubnets", "ec2:DescribeSecurityGroups"}  # R2.1, R2.2
-    assert first["Resource"] == "*" and first["Effect"] == "Allow"
-    assert second["Action"] == ["ec2:CreateTags"] and second["Resource"] == ["arn:aws:ec2:*:*:network-interface/*"]
-    assert cni_ipv6_policy_document("aws-cn")["Statement"][1]["Resource"] == ["arn:aws-cn:ec2:*:*:network-interface/*"]
+    assert first["Effect"] == "Allow" and first["Resource"] == "*"
+    for action in documented:
+        assert action in first["Action"], action
+    assert sorted(first["Action"]) == sorted(documented)  # nothing broader
+    assert len(set(first["Action"])) == len(first["Action"])
+    assert second == {
+        "Sid": "TagNetworkInterfaces",
+        "Effect": "Allow",
+        "Action": ["ec2:CreateTags"],
+        "Resource": ["arn:aws:ec2:*:*:network-interface/*"],
+    }
+    assert not any("*" in action for action in first["Action"])
+    assert cni_policy_document(family, "aws-cn")["Statement"][1]["Resource"] == ["arn:aws-cn:ec2:*:*:network-interface/*"]
+
+
+def test_the_ipv6_cni_policy_leaves_out_the_unmerged_modify_network_interface_attribute():
+    # amazon-vpc-cni-k8s PR #3554 (open): on "*" it would let aws-node rewrite any interface's groups.
+    assert "ec2:ModifyNetworkInterfaceAttribute" not in cni_policy_document("ipv6")["Statement"][0]["Action"]
+    assert "ec2:AssignPrivateIpAddresses" not in cni_policy_document("ipv6")["Statement"][0]["Action"]
+    assert "ec2:AssignIpv6Addresses" not in cni_policy_document("ipv4")["Statement"][0]["Action"]
 
 
 def test_irsa_trust_is_limited_to_kube_system_aws_node():
@@ -232,7 +259,27 @@ def test_valid_arguments_pass():
             {"endpoint_public_access": True, "public_access_cidrs": ["203.0.113.0/33"]},
             "public_access_cidrs[0]: '203.0.113.0/33' is not a network",
         ),
-        ({"authentication_mode": "CONFIG_MAP"}, "authentication_mode: 'CONFIG_MAP' is not supported"),
+        (
+            {"authentication_mode": "CONFIG_MAP"},
+            "authentication_mode: 'CONFIG_MAP': pulumi-eks would then force-overwrite kube-system/aws-auth",
+        ),
+        (
+            {"authentication_mode": "API_AND_CONFIG_MAP"},
+            "authentication_mode: 'API_AND_CONFIG_MAP': pulumi-eks would then force-overwrite kube-system/aws-auth with an empty mapping",
+        ),
+        (
+            {
+                "access_entries": {
+                    "ops": {"principal_arn": "arn:aws:iam::123456789012:role/ops"},
+                    "ops-view": {"principal_arn": "arn:aws:iam::123456789012:role/ops", "policies": ["AmazonEKSViewPolicy"]},
+                }
+            },
+            "access_entries.ops-view.principal_arn: arn:aws:iam::123456789012:role/ops already has the access entry 'ops'",
+        ),
+        ({"private_access_cidrs": ["10.0.0.0/33"]}, "private_access_cidrs[0]: '10.0.0.0/33' is not a network"),
+        ({"private_access_security_group_ids": ["sg-12"]}, "private_access_security_group_ids[0]: 'sg-12' is not a security group id"),
+        ({"log_retention_days": 45}, "log_retention_days: 45 days is not a CloudWatch retention period"),
+        ({"node_tags": {"aws:cloudformation": "x"}}, "node_tags.aws:cloudformation: 'aws:cloudformation': 'x' is not a usable EC2 tag"),
         (
             {"access_entries": {"admins": {"principal_arn": "arn:aws:iam::123:role/x"}}},
             "access_entries.admins.principal_arn: 'arn:aws:iam::123:role/x' is not an IAM role or user ARN",

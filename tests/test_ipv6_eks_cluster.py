@@ -170,10 +170,10 @@ def test_vpc_cni_keeps_ipv6_prefix_delegation_and_ipv4_egress_with_network_polic
         "env": {"ENABLE_PREFIX_DELEGATION": "true", "ENABLE_V4_EGRESS": "true"},
     }  # R2.3, R2.5, R7.8
     versions = {a.inputs["addonName"]: a.inputs["addonVersion"] for a in evaluation.of_type(ADDON)}
-    assert versions == {
-        "vpc-cni": "v1.21.1-eksbuild.8",
+    assert versions == {  # pinned for Kubernetes 1.34, never "EKS's default today"
+        "vpc-cni": "v1.23.1-eksbuild.1",
         "kube-proxy": "v1.34.6-eksbuild.13",
-        "eks-pod-identity-agent": "v1.3.9-eksbuild.3",
+        "eks-pod-identity-agent": "v1.3.10-eksbuild.3",
         "coredns": "v1.13.2-eksbuild.11",
     }
 
@@ -237,8 +237,13 @@ def test_ipv4_migration_source(ipv4):
     assert config["env"]["ENABLE_V6_EGRESS"] == "true" and config["init"]["env"]["ENABLE_V6_EGRESS"] == "true"  # R2.6
     assert config["enableNetworkPolicy"] == "false"
     attachment = evaluation.named("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "k-aws-node-cni")
-    assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"
-    assert evaluation.of_type("aws:iam/policy:Policy") == []
+    (policy,) = evaluation.of_type("aws:iam/policy:Policy")
+    # The IPv4 policy as the VPC CNI documents it: AmazonEKS_CNI_Policy lacks ec2:DescribeSecurityGroups (#3704).
+    assert policy.name == "k-cni-ipv4" and policy.inputs["name"] == "test-k-cni-ipv4"
+    assert attachment.inputs["policyArn"] == policy.outputs["arn"]
+    (main, tags) = json.loads(policy.inputs["policy"])["Statement"]
+    assert "ec2:DescribeSecurityGroups" in main["Action"] and "ec2:AssignPrivateIpAddresses" in main["Action"]
+    assert "ec2:AssignIpv6Addresses" not in main["Action"] and tags["Action"] == ["ec2:CreateTags"]
     # IPv6 egress needs ::/0 on the node group too (terraform-aws-eks#3300)
     node_sg = evaluation.named("aws:ec2/securityGroup:SecurityGroup", "k-node").id
     assert any(r.inputs["securityGroupId"] == node_sg and r.inputs.get("cidrIpv6") == "::/0" for r in evaluation.of_type(EGRESS))
@@ -274,11 +279,19 @@ def test_public_endpoint_access_entries_and_pins():
     cluster = evaluation.named("eks:index:Cluster", "k-eks").inputs
     assert cluster["endpointPublicAccess"] is True and cluster["publicAccessCidrs"] == ["203.0.113.0/24", "2001:db8::/32"]
     assert cluster["deletionProtection"] is True
-    entry = cluster["accessEntries"]["platform"]
-    assert entry["principalArn"] == "arn:aws:iam::123456789012:role/platform" and entry["type"] == "STANDARD"
-    association = entry["accessPolicies"]["AmazonEKSViewPolicy"]
+    assert "accessEntries" not in cluster  # ours, so protect on the control plane never blocks them
+    entry = evaluation.named("aws:eks/accessEntry:AccessEntry", "k-access-platform")
+    assert entry.inputs["principalArn"] == "arn:aws:iam::123456789012:role/platform" and entry.inputs["type"] == "STANDARD"
+    assert entry.inputs["clusterName"] == "test-k" and entry.protect is False
+    association = evaluation.named(
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", "k-access-platform-AmazonEKSViewPolicy"
+    ).inputs
     assert association["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSViewPolicy"
+    assert association["principalArn"] == "arn:aws:iam::123456789012:role/platform"
     assert association["accessScope"] == {"type": "namespace", "namespaces": ["apps"]}
+    # the provider that deploys into the cluster waits for the access entries
+    provider = evaluation.named("pulumi:providers:kubernetes", "k-k8s")
+    assert entry.urn in provider.dependencies
     assert cluster["encryptionConfigKeyArn"] == "arn:aws:kms:us-east-2:123456789012:key/existing"
     assert evaluation.of_type("aws:kms/key:Key") == []
     assert evaluation.named(ADDON, "k-vpc-cni").inputs["addonVersion"] == "v1.20.4-eksbuild.2"
@@ -314,10 +327,46 @@ def test_bad_arguments_register_nothing():
 def test_the_ipv6_control_plane_is_protected_and_node_groups_follow_its_version(ipv6, ipv4):
     evaluation, _ = ipv6
     assert evaluation.named("eks:index:Cluster", "k-eks").protect is True  # R1.1
+    assert evaluation.named("aws:kms/key:Key", "k-secrets").protect is True
     assert evaluation.named("aws:eks/nodeGroup:NodeGroup", "k-general").inputs["version"] == "1.34"
     assert ipv4[0].named("eks:index:Cluster", "k-eks").protect is False
     unprotected, _ = build(protect_control_plane=False)
     assert unprotected.named("eks:index:Cluster", "k-eks").protect is False
+    assert unprotected.named("aws:kms/key:Key", "k-secrets").protect is False
+
+
+def test_protect_stops_at_what_losing_would_hurt_even_when_the_component_is_protected():
+    """Node groups, launch templates, add-ons, roles and rules are replaced routinely by EKS changes."""
+
+    def program():
+        vpc = DualStackVpc("net", VPC_ARGS)
+        Ipv6EksCluster(
+            "k",
+            {
+                "vpc_id": vpc.vpc_id,
+                "kubernetes_version": "1.34",
+                "control_plane_subnets": vpc.tier_subnets("private"),
+                "node_subnets": vpc.tier_subnets("private"),
+                "node_groups": {"general": {"instance_types": ["m7i.large"]}},
+                "access_entries": {"ops": {"principal_arn": "arn:aws:iam::123456789012:role/ops"}},
+            },
+            pulumi.ResourceOptions(protect=True),
+        )
+
+    evaluation = run_program(program)
+    children = [r for r in evaluation.resources if r.parent == evaluation.named(TYPE_TOKEN, "k").urn]
+    protected = {r.name for r in children if r.protect}
+    assert protected == {"k-eks", "k-secrets"}
+    for typ in (
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        ADDON,
+        "aws:eks/accessEntry:AccessEntry",
+        "aws:iam/role:Role",
+        INGRESS,
+        "aws:cloudwatch/logGroup:LogGroup",
+    ):
+        assert evaluation.of_type(typ) and not any(r.protect for r in evaluation.of_type(typ)), typ
 
 
 def test_addons_and_node_groups_name_the_cluster_through_a_dependency_on_it(ipv6):
@@ -326,3 +375,71 @@ def test_addons_and_node_groups_name_the_cluster_through_a_dependency_on_it(ipv6
     for resource in [*evaluation.of_type("aws:eks/addon:Addon"), *evaluation.of_type("aws:eks/nodeGroup:NodeGroup")]:
         assert resource.inputs["clusterName"] == "test-k"
         assert control_plane in resource.property_dependencies["clusterName"]
+
+
+def test_private_api_access_gets_443_on_the_cluster_security_group_in_both_families():
+    evaluation, _ = build(
+        private_access_cidrs=["10.20.0.0/16", "2600:1f16:aaaa::/48"],
+        private_access_security_group_ids=["sg-0123456789abcdef0"],
+    )
+    cluster_sg = evaluation.named("aws:ec2/securityGroup:SecurityGroup", "k-cluster").id
+    api_rules = {r.name: r.inputs for r in evaluation.of_type(INGRESS) if r.name.startswith("k-api-from-")}
+    assert api_rules["k-api-from-10-20-0-0-16"]["cidrIpv4"] == "10.20.0.0/16"
+    assert api_rules["k-api-from-2600-1f16-aaaa-48"]["cidrIpv6"] == "2600:1f16:aaaa::/48"
+    assert api_rules["k-api-from-sg-0123456789abcdef0"]["referencedSecurityGroupId"] == "sg-0123456789abcdef0"
+    for rule in api_rules.values():
+        assert rule["securityGroupId"] == cluster_sg
+        assert (rule["ipProtocol"], rule["fromPort"], rule["toPort"]) == ("tcp", 443, 443)
+    assert len(api_rules) == 3
+
+
+def test_the_control_plane_log_group_exists_first_with_a_retention(ipv6):
+    evaluation, _ = ipv6
+    group = evaluation.named("aws:cloudwatch/logGroup:LogGroup", "k-control-plane-logs")
+    assert group.inputs["name"] == "/aws/eks/test-k/cluster" and group.inputs["retentionInDays"] == 90
+    assert group.urn in evaluation.named("eks:index:Cluster", "k-eks").dependencies
+    kept, _ = build(log_retention_days=365)
+    assert kept.named("aws:cloudwatch/logGroup:LogGroup", "k-control-plane-logs").inputs["retentionInDays"] == 365
+
+
+def test_node_groups_wait_for_the_security_group_rules_they_rely_on(ipv6):
+    evaluation, _ = ipv6
+    group = evaluation.named("aws:eks/nodeGroup:NodeGroup", "k-general")
+    for name in ("k-node-from-node", "k-node-from-cluster", "k-cluster-from-node", "k-node-egress-ipv6", "k-node-egress-ipv4"):
+        rule = next(r for r in [*evaluation.of_type(INGRESS), *evaluation.of_type(EGRESS)] if r.name == name)
+        assert rule.urn in group.dependencies, name
+
+
+def test_the_provider_waits_for_coredns(ipv6):
+    evaluation, _ = ipv6
+    provider = evaluation.named("pulumi:providers:kubernetes", "k-k8s")
+    assert evaluation.named(ADDON, "k-coredns").urn in provider.dependencies
+
+
+def test_node_instances_volumes_and_interfaces_carry_the_stack_tags_through_the_launch_template():
+    evaluation, _ = build(node_tags={"project": "ipv6-eks", "stack": "test", "component": "Ipv6EksCluster/k"})
+    template = evaluation.named("aws:ec2/launchTemplate:LaunchTemplate", "k-general").inputs
+    kinds = {spec["resourceType"]: spec["tags"] for spec in template["tagSpecifications"]}
+    assert set(kinds) == {"instance", "volume", "network-interface"}
+    for tags in kinds.values():
+        assert tags["project"] == "ipv6-eks" and tags["stack"] == "test" and tags["component"] == "Ipv6EksCluster/k"
+        assert tags["Name"] == "test-k-general" and tags["ipv6-eks/cluster"] == "test-k"
+
+
+def test_the_creator_admin_choice_is_a_transform_on_pulumi_eks_s_cluster():
+    from components.ipv6_eks_cluster import no_creator_admin
+
+    args = pulumi.ResourceTransformArgs(
+        True,
+        "aws:eks/cluster:Cluster",
+        "k-eks-eksCluster",
+        {"accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True}},
+        pulumi.ResourceOptions(),
+    )
+    result = no_creator_admin(args)
+    assert result.props["accessConfig"] == {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": False}
+    other = pulumi.ResourceTransformArgs(True, "aws:iam/role:Role", "r", {"name": "x"}, pulumi.ResourceOptions())
+    assert no_creator_admin(other) is None
+    # the default keeps EKS's bootstrap admin; false attaches the transform to pulumi-eks's cluster
+    assert build()[0].named("eks:index:Cluster", "k-eks").transforms == ()
+    assert build(cluster_creator_admin=False)[0].named("eks:index:Cluster", "k-eks").transforms == ("no_creator_admin",)

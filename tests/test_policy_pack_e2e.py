@@ -41,7 +41,9 @@ def test_the_pack_describes_itself_as_the_cli_expects(pack):
 def test_shipped_stacks_have_no_mandatory_findings(pack, stack):
     analyzer.configure(pack, json.loads((PROJECT_DIR / "policies" / "config.json").read_text()))
     diagnostics = analyzer.analyze(pack, evaluate_stack(stack_path(stack)).resources)
-    assert diagnostics == []
+    # dev's public endpoints admit any laptop: advisory R7.1, never mandatory
+    expected = [("api-endpoint-restricted", "advisory")] * 2 if stack == "dev" else []
+    assert [(d.policy, d.level) for d in diagnostics] == expected
 
 
 @pytest.fixture(scope="module")

@@ -6,9 +6,9 @@ import runpy
 
 import pytest
 
-from offline.harness import PROJECT_DIR, evaluate, stack_file_config
+from offline.harness import PROJECT_DIR, evaluate
 from offline.mocks import AwsLikeMocks, RecordingMonitor
-from stack_config import ConfigError
+from stack_config import ConfigError, read_stack_file
 from tests.conftest import IPV6_CNI_ACTIONS, routes_of
 
 SUBNET = "aws:ec2/subnet:Subnet"
@@ -60,8 +60,8 @@ def test_dev_is_one_dual_stack_vpc_with_three_tiers_over_three_azs_and_one_nat(d
         assert routes_of(dev, f"shared-public-{az}") == {"0.0.0.0/0": ("gatewayId", IGW), "::/0": ("gatewayId", IGW)}
         assert routes_of(dev, f"shared-private-{az}") == {"0.0.0.0/0": ("natGatewayId", NAT), "::/0": ("egressOnlyGatewayId", EIGW)}
         assert routes_of(dev, f"shared-database-{az}") == {}
-    # dev protects nothing but the IPv6 control plane, whose IP family cannot change in place (R1.1)
-    assert [r.name for r in dev.resources if r.protect] == ["modern-eks"]
+    # dev protects nothing but the IPv6 control plane and its key: its IP family cannot change in place (R1.1)
+    assert sorted(r.name for r in dev.resources if r.protect) == ["modern-eks", "modern-secrets"]
 
 
 def test_prod_has_two_non_overlapping_vpcs_with_a_nat_per_az_all_protected(prod):
@@ -77,8 +77,36 @@ def test_prod_has_two_non_overlapping_vpcs_with_a_nat_per_az_all_protected(prod)
             route = prod.named("aws:ec2/route:Route", f"{vpc.name}-private-{az}-ipv4-default")
             assert route.inputs["natGatewayId"] == prod.named(NAT, f"{vpc.name}-nat-{az}").id
             assert routes_of(prod, f"{vpc.name}-private-{az}")["::/0"] == ("egressOnlyGatewayId", EIGW)
-    protected = [r for r in prod.resources if not r.type.startswith("pulumi:providers:")]
-    assert protected and all(r.protect for r in protected)
+
+
+# What losing would hurt, and nothing EKS or a routine change replaces (issue: protect where it protects).
+PROTECTED_IN_PROD = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "eks:index:Cluster", "aws:kms/key:Key"}
+
+
+def test_prod_protects_vpcs_subnets_control_planes_and_keys_and_nothing_routinely_replaced(prod):
+    by_type = {}
+    for resource in prod.resources:
+        by_type.setdefault(resource.type, set()).add(resource.protect)
+    for typ in PROTECTED_IN_PROD:
+        assert by_type[typ] == {True}, typ
+    for typ, flags in by_type.items():
+        if typ not in PROTECTED_IN_PROD:
+            assert flags == {False}, typ
+    # the ones a routine change replaces, named: node groups (instance types, capacity, AMI type,
+    # subnets), launch templates, add-ons, access entries, and the components themselves
+    for typ in (
+        "aws:eks/nodeGroup:NodeGroup",
+        "aws:ec2/launchTemplate:LaunchTemplate",
+        "aws:eks/addon:Addon",
+        "aws:eks/accessEntry:AccessEntry",
+        "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
+        "aws:ec2/natGateway:NatGateway",
+        "aws:ec2/route:Route",
+        "ipv6-eks:index:Ipv6EksCluster",
+        "ipv6-eks:index:DualStackVpc",
+    ):
+        assert by_type[typ] == {False}, typ
+    assert len([r for r in prod.resources if r.protect]) == 2 + 18 + 2 + 2  # VPCs, subnets, control planes, keys
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -100,7 +128,7 @@ def test_a_malformed_stack_file_registers_nothing(tmp_path):
     bad.write_text((PROJECT_DIR / "Pulumi.dev.yaml").read_text().replace("ipv4PrefixLength: 24", "ipv4PrefixLength: 29"))
     monitor = RecordingMonitor(AwsLikeMocks())
     with pytest.raises(ConfigError) as info:
-        evaluate(lambda: runpy.run_path(str(PROJECT_DIR / "__main__.py")), stack="broken", config=stack_file_config(bad), monitor=monitor)
+        evaluate(lambda: runpy.run_path(str(PROJECT_DIR / "__main__.py")), stack="broken", config=read_stack_file(bad), monitor=monitor)
     assert info.value.lines == [
         "Pulumi.broken.yaml: ipv6-eks:vpcs.shared.tiers[0].ipv4PrefixLength: /29 does not fit a subnet of the VPC 10.230.0.0/16; allowed: 16..28"
     ]
@@ -160,7 +188,9 @@ def test_ipv6_clusters_have_everything_that_makes_ipv6_work(stack, name, dev, pr
         assert template["metadataOptions"]["httpTokens"] == "required" and template["metadataOptions"]["httpProtocolIpv6"] == "disabled"
         assert all(not t.startswith(("m4.", "t2.", "c4.", "r4.")) for t in group.inputs["instanceTypes"])
         assert group.inputs["subnetIds"] == cluster["nodeSubnetIds"]
-    assert cluster["endpointPrivateAccess"] is True and cluster["endpointPublicAccess"] is False  # R7.1
+    # R7.1: private endpoint on; the public one admits only the deployer - anyone in dev (a laptop), the CI runners in prod
+    assert cluster["endpointPrivateAccess"] is True and cluster["endpointPublicAccess"] is True
+    assert cluster["publicAccessCidrs"] == {"dev": ["0.0.0.0/0", "::/0"], "prod": ["198.51.100.0/28"]}[stack]
     assert set(cluster["enabledClusterLogTypes"]) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
     assert cluster["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
 
@@ -172,7 +202,12 @@ def test_the_ipv4_cluster_has_ipv6_egress_on_both_cni_containers(stack, dev, pro
     assert cluster["ipFamily"] == "ipv4"
     config = json.loads(cni["configurationValues"])
     assert config["env"]["ENABLE_V6_EGRESS"] == "true" and config["init"]["env"]["ENABLE_V6_EGRESS"] == "true"  # R2.6
-    assert attached == {"arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy"}
+    # exactly the VPC CNI's documented IPv4 set, as a customer policy: the AWS-managed one lacks
+    # ec2:DescribeSecurityGroups (amazon-vpc-cni-k8s#3704)
+    (policy,) = [p for p in evaluation.of_type("aws:iam/policy:Policy") if p.outputs["arn"] in attached]
+    assert attached == {f"arn:aws:iam::123456789012:policy/{stack}-legacy-cni-ipv4"}
+    statement = json.loads(policy.inputs["policy"])["Statement"][0]
+    assert "ec2:DescribeSecurityGroups" in statement["Action"] and "ec2:AssignIpv6Addresses" not in statement["Action"]
     assert "::/0" in egress
 
 
@@ -193,3 +228,28 @@ def test_prod_clusters_are_protected_with_deletion_protection_and_pinned_addons(
         }
         assert versions["kube-proxy"] == "v1.34.6-eksbuild.13" and versions["coredns"] == "v1.13.2-eksbuild.11"
     assert prod.named("eks:index:Cluster", "legacy-eks").inputs["kubernetesServiceIpAddressRange"] == "172.20.0.0/16"
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod"])
+def test_every_cluster_admits_the_deployer_and_prod_never_opens_an_endpoint_to_everyone(stack, dev, prod):
+    evaluation = {"dev": dev, "prod": prod}[stack]
+    for name in ("legacy", "modern"):
+        cluster = evaluation.named("eks:index:Cluster", f"{name}-eks")
+        cidrs = cluster.inputs["publicAccessCidrs"]
+        assert cluster.inputs["endpointPublicAccess"] is True
+        if stack == "prod":
+            assert "0.0.0.0/0" not in cidrs and "::/0" not in cidrs
+        else:  # the IPv4 cluster's public endpoint takes IPv4 CIDRs only
+            assert cidrs == (["0.0.0.0/0"] if name == "legacy" else ["0.0.0.0/0", "::/0"])
+
+
+def test_prod_admins_are_access_entries_and_nobody_is_admin_by_accident(prod, dev):
+    for name in ("legacy", "modern"):
+        assert prod.named("eks:index:Cluster", f"{name}-eks").transforms == ("no_creator_admin",)
+        assert dev.named("eks:index:Cluster", f"{name}-eks").transforms == ()
+        entry = prod.named("aws:eks/accessEntry:AccessEntry", f"{name}-access-deployer")
+        assert entry.inputs["principalArn"] == "arn:aws:iam::111122223333:role/ipv6-eks-deployer"
+        association = prod.named(
+            "aws:eks/accessPolicyAssociation:AccessPolicyAssociation", f"{name}-access-deployer-AmazonEKSClusterAdminPolicy"
+        )
+        assert association.inputs["accessScope"] == {"type": "cluster"}
