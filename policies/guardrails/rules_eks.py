@@ -12,7 +12,7 @@ import fnmatch
 from collections.abc import Iterator
 from typing import Any
 
-from .facts import CNI_IPV6_ACTIONS, CNI_IPV6_UPSTREAM_ACTIONS, MTU_RANGE, VPC_CNI_CHART, is_nitro
+from .facts import CNI_IPV4_ACTIONS, CNI_IPV6_ACTIONS, CNI_IPV6_UPSTREAM_ACTIONS, MTU_RANGE, VPC_CNI_CHART, is_nitro
 from .framework import ADVISORY, MANDATORY, Rule, resource_policy, stack_policy
 from .graph import (
     ADDON,
@@ -42,25 +42,9 @@ CLUSTERS = (EKS_CLUSTER, EKS_COMPONENT)
 ENI_ARN = "arn:aws:ec2:us-east-1:123456789012:network-interface/eni-0123456789abcdef0"
 # What AWS-managed policies grant, as far as the CNI is concerned (AWS Managed Policy Reference).
 MANAGED_POLICY_ACTIONS: dict[str, list[dict[str, Any]]] = {
+    # AWS-managed policy v5: the VPC CNI's IPv4 set but for ec2:DescribeSecurityGroups (#3704).
     "AmazonEKS_CNI_Policy": [
-        {
-            "Effect": "Allow",
-            "Resource": "*",
-            "Action": [
-                "ec2:AssignPrivateIpAddresses",
-                "ec2:AttachNetworkInterface",
-                "ec2:CreateNetworkInterface",
-                "ec2:DeleteNetworkInterface",
-                "ec2:DescribeInstances",
-                "ec2:DescribeTags",
-                "ec2:DescribeNetworkInterfaces",
-                "ec2:DescribeInstanceTypes",
-                "ec2:DescribeSubnets",
-                "ec2:DetachNetworkInterface",
-                "ec2:ModifyNetworkInterfaceAttribute",
-                "ec2:UnassignPrivateIpAddresses",
-            ],
-        },
+        {"Effect": "Allow", "Resource": "*", "Action": [a for a in CNI_IPV4_ACTIONS if a != "ec2:DescribeSecurityGroups"]},
         {"Effect": "Allow", "Resource": "arn:aws:ec2:*:*:network-interface/*", "Action": ["ec2:CreateTags"]},
     ],
     "AmazonEKSWorkerNodePolicy": [
