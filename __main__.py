@@ -10,6 +10,8 @@ import pulumi_aws as aws
 import stack_config
 from components.dual_stack_vpc import DualStackVpc
 from components.ipv6_eks_cluster import Ipv6EksCluster
+from components.lb_controller import LbController
+from components.web_sample import WebSample
 
 
 def region_zones(region: str) -> list[stack_config.Zone]:
@@ -62,6 +64,33 @@ for cluster_name, plan in config.clusters.items():
         pulumi.ResourceOptions(provider=aws_provider(config, "Ipv6EksCluster", cluster_name)),
     )
 
+controllers = {}
+for cluster_name, plan in config.clusters.items():
+    if plan.load_balancer_controller is None:
+        continue
+    cluster, vpc = clusters[cluster_name], vpcs[plan.vpc]
+    controllers[cluster_name] = LbController(
+        f"{cluster_name}-lbc",
+        {
+            **plan.load_balancer_controller,
+            "cluster_name": cluster.cluster_name,
+            "ip_family": plan.args.get("ip_family", "ipv6"),
+            "region": config.region,
+            "vpc_id": vpc.vpc_id,
+            "oidc_provider_arn": cluster.oidc_provider_arn,
+            "oidc_issuer": cluster.oidc_issuer,
+            "kubernetes_provider": cluster.provider,
+            "cluster_security_group_id": cluster.cluster_security_group_id,
+            "node_security_group_id": cluster.node_security_group_id,
+            "subnets": vpc.load_balancer_subnets(),
+            "load_balancer_tags": default_tags(config, "LbController", cluster_name),
+        },
+        # The controller and the load balancers it makes go before the VPC's gateways and subnets.
+        pulumi.ResourceOptions(provider=aws_provider(config, "LbController", cluster_name), depends_on=[vpc]),
+    )
+    if plan.web_sample is not None:
+        WebSample(f"{cluster_name}-web", {**plan.web_sample, "load_balancer_controller": controllers[cluster_name]})
+
 pulumi.export(
     "vpcs",
     {
@@ -85,6 +114,7 @@ pulumi.export(
             "endpoint": cluster.endpoint,
             "oidc_provider_arn": cluster.oidc_provider_arn,
             "node_security_group_id": cluster.node_security_group_id,
+            "load_balancer_controller_role_arn": controllers[name].role_arn if name in controllers else None,
             "kubeconfig": cluster.kubeconfig,
         }
         for name, cluster in clusters.items()

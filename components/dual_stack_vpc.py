@@ -124,6 +124,11 @@ class DualStackVpc(pulumi.ComponentResource):
         """
         return [{**facts, "id": self._subnets[f"{tier}-{facts['availability_zone']}"].id} for facts in tier_subnets(self._plan, tier)]
 
+    def load_balancer_subnets(self) -> list[dict[str, str]]:
+        """Every subnet's availability zone, IP mode and role: what a load balancer controller's
+        subnet discovery (by role tag, R4.6) would find. The shape of LbController's ``subnets``."""
+        return [{"availability_zone": s.availability_zone, "ip_mode": s.ip_mode, "role": s.role} for s in self._plan.subnets]
+
     # -- the VPC and its IPv6 block ------------------------------------------------------------
 
     def _vpc(self, args: DualStackVpcArgs, kept: pulumi.ResourceOptions):

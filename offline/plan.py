@@ -15,6 +15,7 @@ from typing import Any
 
 from components.eks_nodes import estimated_vcpus, max_pods, subnet_ipv4_capacity
 from offline.harness import Evaluation
+from offline.in_cluster import controller_rows, load_balancer_rows, render_in_cluster
 from offline.mocks import RecordedResource
 from offline.quotas import quota_usage, render_quotas
 
@@ -166,6 +167,8 @@ def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None 
         ],
         "subnets": [asdict(row) for row in sorted(subnet_rows(evaluation), key=lambda r: r.name)],
         "clusters": [asdict(row) for row in cluster_rows(evaluation)],  # sorted by name
+        "load_balancer_controllers": [asdict(row) for row in controller_rows(evaluation)],
+        "load_balancers": [asdict(row) for row in load_balancer_rows(evaluation)],
         "quotas": [{**asdict(use.quota), "used": use.used, "where": use.where, "exceeds": use.exceeds} for use in quota_usage(evaluation)],
         "outputs": evaluation.outputs,
         "findings": findings or [],
@@ -188,6 +191,9 @@ def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = 
     clusters = cluster_rows(evaluation)
     if clusters:
         lines += ["", *_clusters(clusters)]
+    in_cluster = render_in_cluster(evaluation)
+    if in_cluster:
+        lines += ["", *in_cluster]
     lines += ["", *render_quotas(quota_usage(evaluation))]
     if findings is not None:
         lines += ["", *render_findings(findings)]

@@ -21,8 +21,8 @@ from pydantic import Field, ValidationError, field_validator
 
 from components.eks_spec import check_cluster_name
 from components.errors import ArgumentError
-from stack_config.cluster import ClusterConfig, ClusterPlan, plan_cluster
-from stack_config.deployer import DeployerConfig, check_deployer
+from stack_config.cluster import ClusterConfig, ClusterPlan, holds_kubernetes_resources, plan_cluster
+from stack_config.deployer import DeployerConfig, check_deployer, declares_a_way_in, unreachable_clusters_error
 from stack_config.model import StrictModel
 from stack_config.network import NetworkPlan, VpcConfig, Zone, check_vpc_overlaps, plan_network
 from stack_config.problems import PROJECT, ConfigError, allowed_keys, pydantic_lines
@@ -164,6 +164,10 @@ def load(
         add(errors + more, "clusters", name)
         if plan is not None:
             clusters[name] = plan
+    if top.deployer is None:
+        unreachable = [n for n in sorted(_clusters_with_kubernetes_resources(top)) if not declares_a_way_in(top.clusters[n])]
+        if unreachable:
+            add([unreachable_clusters_error(unreachable)])
     if problems:
         raise ConfigError(problems)
     return StackConfig(
@@ -179,7 +183,7 @@ def load(
 
 def _clusters_with_kubernetes_resources(top: _TopLevel) -> set[str]:
     """Clusters into which the stack deploys Kubernetes objects through their API."""
-    return set()
+    return {name for name, cluster in top.clusters.items() if holds_kubernetes_resources(cluster)}
 
 
 def from_pulumi(zones: Callable[[str], Sequence[Zone]]) -> StackConfig:

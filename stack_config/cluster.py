@@ -16,6 +16,7 @@ from pydantic import field_validator
 
 from components.eks_spec import Ipv6EksClusterArgs, check_cluster_args, open_endpoint_cidrs
 from components.errors import ArgumentError
+from components.lb_spec import LbControllerArgs, check_lb_controller_args, check_load_balancer, default_ip_address_type
 from components.vpc_spec import tier_subnets
 from stack_config.deployer import DeployerConfig, api_access
 from stack_config.model import StrictModel
@@ -53,6 +54,19 @@ class NodeGroupConfig(StrictModel):
     imds_hop_limit: int | None = None
 
 
+class LoadBalancerControllerConfig(StrictModel):
+    """The AWS Load Balancer Controller in this cluster (present: installed)."""
+
+    replicas: int | None = None
+
+
+class WebSampleConfig(StrictModel):
+    """An NGINX app behind an ALB (present: deployed; needs the load balancer controller)."""
+
+    scheme: Literal["internet-facing", "internal"] | None = None
+    replicas: int | None = None
+
+
 class ClusterConfig(StrictModel):
     """An EKS cluster: keys mirror Ipv6EksCluster's arguments; subnets are named by VPC tier."""
 
@@ -73,6 +87,8 @@ class ClusterConfig(StrictModel):
     addon_versions: dict[str, str] | None = None
     log_retention_days: int | None = None
     protect_control_plane: bool | None = None
+    load_balancer_controller: LoadBalancerControllerConfig | None = None
+    web_sample: WebSampleConfig | None = None
     node_groups: dict[str, NodeGroupConfig]
 
     @field_validator("kubernetes_version", mode="before")
@@ -93,6 +109,8 @@ class ClusterPlan:
     node_tier: str
     args: dict[str, Any]  # Ipv6EksClusterArgs without vpc_id and the subnets
     holds_kubernetes_resources: bool
+    load_balancer_controller: dict[str, Any] | None = None  # LbControllerArgs' own keys (replicas)
+    web_sample: dict[str, Any] | None = None  # WebSampleArgs' own keys (scheme, replicas)
 
 
 def plan_cluster(
@@ -129,6 +147,7 @@ def plan_cluster(
     errors += cluster_admin_errors(cluster, deployer, needed=holds_kubernetes_resources)
     if production:
         errors += _open_in_production(access)
+    errors += _in_cluster_errors(cluster, family, network)
     args = cluster.model_dump(
         exclude_none=True,
         exclude={
@@ -138,6 +157,8 @@ def plan_cluster(
             "public_access_cidrs",
             "private_access_cidrs",
             "private_access_security_group_ids",
+            "load_balancer_controller",
+            "web_sample",
         },
     )
     args.update(access)
@@ -153,7 +174,53 @@ def plan_cluster(
     errors += [_tier_error(e, cluster) for e in check_cluster_args(cast(Ipv6EksClusterArgs, checked))]
     if errors:
         return None, _dedupe(errors)
-    return ClusterPlan(name, cluster.vpc, cluster.control_plane_tier, cluster.node_tier, args, holds_kubernetes_resources), []
+    return ClusterPlan(
+        name,
+        cluster.vpc,
+        cluster.control_plane_tier,
+        cluster.node_tier,
+        args,
+        holds_kubernetes_resources,
+        cluster.load_balancer_controller.model_dump(exclude_none=True) if cluster.load_balancer_controller else None,
+        cluster.web_sample.model_dump(exclude_none=True) if cluster.web_sample else None,
+    ), []
+
+
+def holds_kubernetes_resources(cluster: ClusterConfig) -> bool:
+    """Whether the stack installs anything into the cluster through its API."""
+    return cluster.load_balancer_controller is not None or cluster.web_sample is not None
+
+
+def _in_cluster_errors(cluster: ClusterConfig, family: str, network: NetworkPlan) -> list[ArgumentError]:
+    """The load balancer controller's and the web sample's keys, against the cluster and its VPC."""
+    errors: list[ArgumentError] = []
+    if cluster.load_balancer_controller is not None:
+        placeholder = cast(
+            LbControllerArgs,
+            {
+                **dict.fromkeys(("cluster_name", "vpc_id", "oidc_provider_arn", "oidc_issuer", "kubernetes_provider"), "planned"),
+                **dict.fromkeys(("cluster_security_group_id", "node_security_group_id"), "planned"),
+                "ip_family": family,
+                "region": "planned",
+                **cluster.load_balancer_controller.model_dump(exclude_none=True),
+            },
+        )
+        errors += [e.under("load_balancer_controller") for e in check_lb_controller_args(placeholder)]
+    sample = cluster.web_sample
+    if sample is not None:
+        if cluster.load_balancer_controller is None:
+            errors.append(
+                ArgumentError(
+                    ("web_sample",),
+                    "set without load_balancer_controller, which makes its ALB",
+                    "allowed: add loadBalancerController: {} to the cluster",
+                )
+            )
+        subnets = [{"availability_zone": s.availability_zone, "ip_mode": s.ip_mode, "role": s.role} for s in network.plan.subnets]
+        scheme = sample.scheme or "internet-facing"
+        for error in check_load_balancer("alb", family, scheme, default_ip_address_type(family), "ip", subnets):
+            errors.append(ArgumentError(("web_sample", *error.path), error.problem, error.allowed))
+    return errors
 
 
 ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"

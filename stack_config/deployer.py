@@ -89,15 +89,7 @@ def api_access(
     endpoint_public = cluster.endpoint_public_access
     errors: list[ArgumentError] = []
     if deployer is None:
-        if needed:
-            errors.append(
-                ArgumentError(
-                    ("endpoint_public_access",),
-                    "the cluster holds Kubernetes resources that pulumi up installs through its API, "
-                    "but the stack does not say where pulumi up runs (ipv6-eks:deployer is missing)",
-                    "allowed: ipv6-eks:deployer {endpoint: public, cidrs: [...]} or {endpoint: private, cidrs/securityGroupIds: [...]}",
-                )
-            )
+        pass  # a stack without a deployer: see unreachable_clusters
     elif deployer.endpoint == "public":
         usable = [c for c in deployer.cidrs or [] if family == "ipv6" or _version(c) != 6]
         if endpoint_public is False and needed:
@@ -140,3 +132,20 @@ def _version(cidr: str) -> int | None:
         return ipaddress.ip_network(cidr, strict=False).version
     except ValueError:
         return None
+
+
+def declares_a_way_in(cluster: ClusterConfig) -> bool:
+    """Whether a cluster's own keys admit anyone to its API besides its nodes."""
+    public = bool(cluster.endpoint_public_access and cluster.public_access_cidrs)
+    return public or bool(cluster.private_access_cidrs) or bool(cluster.private_access_security_group_ids)
+
+
+def unreachable_clusters_error(names: list[str]) -> ArgumentError:
+    """The one line for a stack that installs into clusters ``pulumi up`` has no declared way to reach."""
+    return ArgumentError(
+        ("deployer",),
+        f"missing, and cluster(s) {', '.join(names)} hold Kubernetes resources that pulumi up installs through "
+        "their API, which admits nothing but their nodes",
+        "allowed: ipv6-eks:deployer {endpoint: public, cidrs: [...]} or {endpoint: private, cidrs/securityGroupIds: [...]}, "
+        "or publicAccessCidrs / privateAccessCidrs on each of those clusters",
+    )

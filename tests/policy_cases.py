@@ -61,6 +61,24 @@ def add_ingress(graph, name, annotations=None, provider="modern-k8s"):
     return graph
 
 
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+POLICY = "aws:iam/policy:Policy"
+
+
+def _lbc_policy_without_tagging():
+    """The controller's policy less its tagging statements: what an outdated copy looks like."""
+    from policies.guardrails.lbc_policy import lb_controller_policy_document
+
+    document = lb_controller_policy_document()
+    document["Statement"] = [s for s in document["Statement"] if not any("Tags" in a for a in s["Action"])]
+    return document
+
+
+def without_class_params(graph):
+    """The IPv6 cluster's controller without the IngressClassParams that make every ALB dual-stack."""
+    return graph.set("modern-lbc-chart", ("values", "ingressClassParams"), DELETE, HELM_RELEASE)
+
+
 def add_lbc(graph, values, provider="modern-k8s"):
     graph.add(
         "kubernetes:helm.sh/v3:Release",
@@ -409,17 +427,26 @@ BROKEN = [
         "web",
         "'lb not dual-stack'",
     ),
-    ("alb-dualstack-on-ipv6", lambda g: add_ingress(g, "site"), "site", "ALB Ingress on an IPv6 cluster"),
+    ("alb-dualstack-on-ipv6", lambda g: add_ingress(without_class_params(g), "site"), "site", "ALB Ingress on an IPv6 cluster"),
+    (
+        # our own controller's IngressClassParams, turned to ipv4, force it on the sample's real Ingress
+        "alb-dualstack-on-ipv6",
+        lambda g: g.set("modern-lbc-chart", ("values", "ingressClassParams", "spec", "ipAddressType"), "ipv4", HELM_RELEASE),
+        "modern-web-ingress",
+        "its IngressClassParams force ip-address-type ipv4",
+    ),
     (
         "alb-dualstack-on-ipv6",
-        lambda g: add_ingress(g, "site", {"alb.ingress.kubernetes.io/ip-address-type": "dualstack-without-public-ipv4"}),
+        lambda g: add_ingress(
+            without_class_params(g), "site", {"alb.ingress.kubernetes.io/ip-address-type": "dualstack-without-public-ipv4"}
+        ),
         "site",
         "not internet-facing",
     ),
     (
         "alb-dualstack-on-ipv6",
         lambda g: add_ingress(
-            g,
+            without_class_params(g),
             "site",
             {
                 "alb.ingress.kubernetes.io/ip-address-type": "dualstack-without-public-ipv4",
@@ -438,9 +465,10 @@ BROKEN = [
     ),
     (
         "ip-targets-on-ipv6",
-        lambda g: add_lbc(
-            add_service(g, "web", {"service.beta.kubernetes.io/aws-load-balancer-ip-address-type": "dualstack"}),
-            {"clusterName": "dev-modern"},
+        lambda g: add_service(
+            g.set("modern-lbc-chart", ("values", "defaultTargetType"), DELETE, HELM_RELEASE),
+            "web",
+            {"service.beta.kubernetes.io/aws-load-balancer-ip-address-type": "dualstack"},
         ),
         "web",
         "targets instance",
@@ -448,7 +476,17 @@ BROKEN = [
     ("ip-targets-on-ipv6", lambda g: add_lbc(g, {"defaultTargetType": "instance"}), "lbc", "default target type"),
     (
         "ip-targets-on-ipv6",
-        lambda g: add_lbc(add_ingress(g, "site", {"alb.ingress.kubernetes.io/ip-address-type": "dualstack"}), {}),
+        lambda g: g.set("modern-lbc-chart", ("values", "defaultTargetType"), "instance", HELM_RELEASE),
+        "modern-lbc-chart",
+        "default target type",
+    ),
+    (
+        "ip-targets-on-ipv6",
+        lambda g: add_ingress(
+            g.set("modern-lbc-chart", ("values", "defaultTargetType"), DELETE, HELM_RELEASE),
+            "site",
+            {"alb.ingress.kubernetes.io/ip-address-type": "dualstack"},
+        ),
         "site",
         "targets instance",
     ),
@@ -477,6 +515,44 @@ BROKEN = [
         lambda g: add_service(g, "web", spec={"ipFamilies": ["IPv6", "IPv4"]}, provider="legacy-k8s"),
         "web",
         "EKS clusters have one family",
+    ),
+    (
+        "lbc-region-and-vpc",
+        lambda g: g.set("modern-lbc-chart", ("values", "region"), DELETE, HELM_RELEASE),
+        "modern-lbc-chart",
+        "has no region, so the controller asks IMDS",
+    ),
+    (
+        "lbc-region-and-vpc",
+        lambda g: g.set("modern-lbc-chart", ("values", "vpcId"), DELETE, HELM_RELEASE),
+        "modern-lbc-chart",
+        "neither vpcId nor vpcTags",
+    ),
+    (
+        "lbc-service-mutator-webhook",
+        lambda g: g.set("modern-lbc-chart", ("values", "enableServiceMutatorWebhook"), False, HELM_RELEASE),
+        "modern-lbc-chart",
+        "goes to the in-tree controller",
+    ),
+    (
+        "lbc-iam-policy",
+        lambda g: g.set("modern-lbc-policy", ("policy",), json.dumps(_lbc_policy_without_tagging()), POLICY),
+        "modern-lbc-role",
+        "is the role of the load balancer controller 'modern-lbc-chart' but does not allow ec2:DescribeAccountAttributes",
+    ),
+    (
+        "lbc-iam-policy",
+        lambda g: g.set("modern-lbc-chart", ("values", "serviceAccount", "create"), False, HELM_RELEASE).set(
+            "modern-lbc-chart", ("values", "serviceAccount", "name"), DELETE, HELM_RELEASE
+        ),
+        "modern-lbc-chart",
+        "runs as the namespace's default account",
+    ),
+    (
+        "lbc-iam-policy",
+        lambda g: g.set("modern-lbc-chart", ("values", "serviceAccount", "annotations"), {}, HELM_RELEASE),
+        "modern-lbc-chart",
+        "no IAM role (no eks.amazonaws.com/role-arn annotation, no Pod Identity association)",
     ),
 ]
 
@@ -562,6 +638,12 @@ UNKNOWN_CASES = [
     ),
     ("no-require-dualstack-services", lambda g: add_service(g, "web", spec={"ipFamilyPolicy": UNKNOWN_STRING})),
     ("service-ip-families", lambda g: add_service(g, "web", spec={"ipFamilies": UNKNOWN_STRING})),
+    ("lbc-region-and-vpc", lambda g: g.set("modern-lbc-chart", ("values",), UNKNOWN_OBJECT, HELM_RELEASE)),
+    (
+        "lbc-service-mutator-webhook",
+        lambda g: g.set("modern-lbc-chart", ("values", "enableServiceMutatorWebhook"), UNKNOWN_BOOL, HELM_RELEASE),
+    ),
+    ("lbc-iam-policy", lambda g: g.set("modern-lbc-policy", ("policy",), UNKNOWN_STRING, POLICY)),
 ]
 
 # A remote component's absent argument is unknown, never pulumi-eks's insecure default: a real

@@ -61,12 +61,17 @@ def test_a_private_deployer_gets_443_through_the_cluster_security_group():
 
 
 def test_a_cluster_holding_kubernetes_resources_needs_a_way_in_for_the_deployer():
-    _, errors = plan({})
-    assert [e.render(camel=True) for e in errors] == [
-        "endpointPublicAccess: the cluster holds Kubernetes resources that pulumi up installs through its API, but the stack does not "
-        "say where pulumi up runs (ipv6-eks:deployer is missing); allowed: ipv6-eks:deployer {endpoint: public, cidrs: [...]} or "
-        "{endpoint: private, cidrs/securityGroupIds: [...]}"
+    # the load balancer controller is installed through the API of a private-only cluster: nobody gets in
+    assert problems(with_clusters(modern=cluster(loadBalancerController={}), old=cluster(ipFamily="ipv4", webSample={}))) == [
+        "Pulumi.dev.yaml: ipv6-eks:clusters.old.webSample: set without loadBalancerController, which makes its ALB; "
+        "allowed: add loadBalancerController: {} to the cluster",
+        "Pulumi.dev.yaml: ipv6-eks:deployer: missing, and cluster(s) modern, old hold Kubernetes resources that pulumi up installs "
+        "through their API, which admits nothing but their nodes; allowed: ipv6-eks:deployer {endpoint: public, cidrs: [...]} or "
+        "{endpoint: private, cidrs/securityGroupIds: [...]}, or publicAccessCidrs / privateAccessCidrs on each of those clusters",
     ]
+    # a cluster whose own keys let someone in is taken at its word; one with nothing in the cluster needs nothing
+    open_cluster = cluster(loadBalancerController={}, privateAccessCidrs=["10.99.0.0/16"])
+    assert load("dev", with_clusters(modern=open_cluster, plain=cluster()), zones).clusters["modern"].load_balancer_controller == {}
     _, errors = plan({"endpointPublicAccess": False}, {"endpoint": "public", "cidrs": ["198.51.100.7/32"]})
     assert [e.render(camel=True).split(";")[0] for e in errors] == [
         "endpointPublicAccess: false, but ipv6-eks:deployer reaches the clusters through their public endpoints and this cluster holds Kubernetes resources"
@@ -75,7 +80,6 @@ def test_a_cluster_holding_kubernetes_resources_needs_a_way_in_for_the_deployer(
     assert "the deployer's cidrs are all IPv6, but the public endpoint of an IPv4 cluster is IPv4-only" in errors[0].render()
     planned_ok, errors = plan({}, {"endpoint": "private", "securityGroupIds": ["sg-0123456789abcdef0"]})
     assert errors == [] and planned_ok.args["private_access_security_group_ids"] == ["sg-0123456789abcdef0"]
-    # a cluster without Kubernetes resources does not need the deployer
     assert plan({}, needed=False)[1] == []
 
 

@@ -613,3 +613,110 @@ def test_yaml_addon_configuration_and_fargate_and_secondary_ipv6_blocks():
         deps={"vpcId": [net["vpc"]], "ipv6CidrBlock": [second]},
     )
     assert findings("subnet-ipv6-overlap", graph) == []
+
+
+def helm_installed_controller(graph, values, role_policy=None):
+    """The controller the way the EKS user guide installs it with Helm: values by hand, an IRSA role made elsewhere or here."""
+    net = awsx_vpc(graph)
+    eks = pulumi_eks_cluster(graph, [net["private_subnet"]])
+    provider = graph.add("pulumi:providers:kubernetes", "eks-k8s", {"kubeconfig": "{}"}, deps={"kubeconfig": [eks["component"]]})
+    role = graph.add(
+        "aws:iam/role:Role",
+        "lbc-role",
+        {"assumeRolePolicy": "{}"},
+        outputs={"name": "lbc-role", "arn": "arn:aws:iam::123456789012:role/lbc-role"},
+    )
+    if role_policy is not None:
+        policy = graph.add(
+            "aws:iam/policy:Policy",
+            "lbc-policy",
+            {"policy": json.dumps(role_policy)},
+            outputs={"arn": "arn:aws:iam::123456789012:policy/lbc"},
+        )
+        graph.add(
+            "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "lbc-attach",
+            {"role": "lbc-role", "policyArn": "arn:aws:iam::123456789012:policy/lbc"},
+            deps={"role": [role], "policyArn": [policy]},
+        )
+    return graph.add(
+        "kubernetes:helm.sh/v3:Release",
+        "aws-load-balancer-controller",
+        {"chart": "eks/aws-load-balancer-controller", "namespace": "kube-system", "values": values},
+        provider=provider,
+        deps={"values": [role]},
+    )
+
+
+def test_a_controller_installed_as_the_user_guide_shows_is_told_what_imds_would_have_said():
+    from policies.guardrails.lbc_policy import lb_controller_policy_document
+
+    graph = StackGraph()
+    helm_installed_controller(
+        graph,
+        {
+            "clusterName": "eks",
+            "serviceAccount": {"create": False, "name": "aws-load-balancer-controller"},
+        },
+    )
+    found = by_policy(graph, "lbc-region-and-vpc", "lbc-iam-policy", "lbc-service-mutator-webhook")
+    assert [m.split(": ", 1)[1].split(",")[0] for _, _, m in found["lbc-region-and-vpc"]] == [
+        "has no region",
+        "has neither vpcId nor vpcTags",
+    ]
+    # no role annotation and no Pod Identity association: the node's credentials, which IMDS hop limit 1 keeps away
+    assert [(lvl, res) for lvl, res, _ in found["lbc-iam-policy"]] == [("mandatory", "aws-load-balancer-controller")]
+    assert found["lbc-service-mutator-webhook"] == []
+
+    clean = StackGraph()
+    helm_installed_controller(
+        clean,
+        {
+            "clusterName": "eks",
+            "region": "us-east-2",
+            "vpcId": "vpc-1",
+            "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/lbc-role"}},
+        },
+        role_policy=lb_controller_policy_document(),
+    )
+    assert by_policy(clean, "lbc-region-and-vpc", "lbc-iam-policy", "lbc-service-mutator-webhook") == {
+        "lbc-region-and-vpc": [],
+        "lbc-iam-policy": [],
+        "lbc-service-mutator-webhook": [],
+    }
+
+
+def test_a_controller_role_with_an_outdated_policy_and_one_through_pod_identity():
+    from policies.guardrails.lbc_policy import lb_controller_policy_document
+
+    outdated = lb_controller_policy_document()
+    outdated["Statement"] = [s for s in outdated["Statement"] if "elasticloadbalancing:SetIpAddressType" not in s["Action"]]
+    graph = StackGraph()
+    helm_installed_controller(
+        graph,
+        {
+            "clusterName": "eks",
+            "region": "us-east-2",
+            "vpcId": "vpc-1",
+            "serviceAccount": {"annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/lbc-role"}},
+        },
+        role_policy=outdated,
+    )
+    (finding,) = by_policy(graph, "lbc-iam-policy")["lbc-iam-policy"]
+    assert finding[1] == "lbc-role" and "elasticloadbalancing:SetIpAddressType" in finding[2]
+    # Pod Identity instead of IRSA: the association's role is the controller's
+    pod_identity = StackGraph()
+    helm_installed_controller(pod_identity, {"clusterName": "eks", "region": "us-east-2", "vpcId": "vpc-1"}, role_policy=outdated)
+    role = pod_identity.named("lbc-role")
+    pod_identity.add(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation",
+        "lbc-identity",
+        {
+            "clusterName": "eks",
+            "namespace": "kube-system",
+            "serviceAccount": "aws-load-balancer-controller",
+            "roleArn": role.outputs["arn"],
+        },
+        deps={"roleArn": [role]},
+    )
+    assert [res for _, res, _ in by_policy(pod_identity, "lbc-iam-policy")["lbc-iam-policy"]] == ["lbc-role"]

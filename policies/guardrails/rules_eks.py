@@ -403,13 +403,16 @@ def _managed_document(arn: Any) -> Any:
     return {"Statement": MANAGED_POLICY_ACTIONS.get(name, [])}  # other AWS policies grant no CNI IPv6 action
 
 
-def allows(statements: list[dict[str, Any]], action: str, resource: str = "*") -> bool:
+def allows(statements: list[dict[str, Any]], action: str, resource: str | None = "*") -> bool:
+    """Whether an Allow statement grants ``action`` on ``resource`` (on some resource, when None)."""
     for statement in statements:
         actions = as_list(statement.get("Action"))
         resources = as_list(statement.get("Resource", "*"))
         if actions is UNKNOWN or resources is UNKNOWN:
             continue
-        if any(isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions) and any(
+        if not any(isinstance(a, str) and fnmatch.fnmatchcase(action.lower(), a.lower()) for a in actions):
+            continue
+        if resource is None or any(
             isinstance(r, str)
             and (r == "*" or fnmatch.fnmatchcase(resource, r.replace("arn:aws-cn:", "arn:aws:").replace("arn:aws-us-gov:", "arn:aws:")))
             for r in resources

@@ -66,18 +66,18 @@ def load_balancer_services(graph: Graph) -> list[Node]:
     ]
 
 
-def _lbc_releases(graph: Graph) -> list[Node]:
+def lbc_releases(graph: Graph) -> list[Node]:
     return [r for r in graph.of_type(HELM_RELEASE) if isinstance(r.get("chart"), str) and r.get("chart").rsplit("/", 1)[-1] == LBC_CHART]
 
 
-def _values(release: Node) -> dict[str, Any]:
+def release_values(release: Node) -> dict[str, Any]:
     values = release.get("values", default={})
     return values if isinstance(values, dict) else {}
 
 
 def _lbc_values(graph: Graph, cluster: Cluster | None) -> list[dict[str, Any]]:
     """The values of the controller's Helm releases in ``cluster``."""
-    return [_values(r) for r in _lbc_releases(graph) if graph.cluster_of_kubernetes_object(r) is cluster]
+    return [release_values(r) for r in lbc_releases(graph) if graph.cluster_of_kubernetes_object(r) is cluster]
 
 
 def _default_class(graph: Graph) -> str | None:
@@ -86,9 +86,9 @@ def _default_class(graph: Graph) -> str | None:
         annotations = annotations_of(ingress_class)
         if isinstance(annotations, dict) and truthy(annotations.get(DEFAULT_CLASS)) is True:
             return ingress_class.get("metadata", "name")
-    for release in _lbc_releases(graph):
-        if truthy(get(_values(release), "ingressClassConfig", "default")) is True:
-            return _values(release).get("ingressClass", "alb")
+    for release in lbc_releases(graph):
+        if truthy(get(release_values(release), "ingressClassConfig", "default")) is True:
+            return release_values(release).get("ingressClass", "alb")
     return None
 
 
@@ -101,7 +101,7 @@ def class_name(graph: Graph, ingress: Node) -> Any:
 
 def alb_ingresses(graph: Graph) -> list[Node]:
     alb_classes = {c.get("metadata", "name") for c in graph.of_type(INGRESS_CLASS) if c.get("spec", "controller") == LBC_CONTROLLER}
-    alb_classes |= {"alb"} | {_values(r).get("ingressClass", "alb") for r in _lbc_releases(graph)}
+    alb_classes |= {"alb"} | {release_values(r).get("ingressClass", "alb") for r in lbc_releases(graph)}
     return [i for i in graph.of_type(INGRESS) if class_name(graph, i) in alb_classes]
 
 
@@ -240,10 +240,10 @@ def check_ip_targets(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Nod
             target = lbc_default_target_type(graph, ingress)
         if target not in (None, UNKNOWN, "ip"):
             yield ingress, f"targets {target} on an IPv6 cluster", f"annotate {ALB_TARGET_TYPE}: ip ({IP_FIX})"
-    for release in _lbc_releases(graph):
+    for release in lbc_releases(graph):
         if _family(graph, release, config) != "ipv6":
             continue
-        target = _values(release).get("defaultTargetType")
+        target = release_values(release).get("defaultTargetType")
         if target not in (None, UNKNOWN, "ip"):
             yield (
                 release,
