@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import stack_config
 from components.dual_stack_vpc import DualStackVpc
 from components.ipv6_eks_cluster import Ipv6EksCluster
+from components.istio_multi_primary import IstioMultiPrimary
 from components.lb_controller import LbController
 from components.web_sample import WebSample
 
@@ -37,6 +38,26 @@ def aws_provider(config: stack_config.StackConfig, component: str, name: str) ->
     return aws.Provider(f"aws-{component}-{name}", region=config.region, default_tags={"tags": tags})
 
 
+def egress_cidrs(vpc: DualStackVpc) -> pulumi.Output[list[str]]:
+    """Where a VPC's traffic to the internet comes from: its NAT gateways' IPv4 and its IPv6 block."""
+    return pulumi.Output.all(vpc.nat_public_ips, vpc.ipv6_cidr_block).apply(
+        lambda v: [f"{ip}/32" for ip in v[0]] + ([v[1]] if v[1] else [])
+    )
+
+
+def public_access(plan: stack_config.ClusterPlan) -> pulumi.Input[list[str]] | None:
+    """The cluster's public allow-list plus, in a multi-network mesh, its peers' egress (IPv4 /32s
+    everywhere; IPv6 blocks only where the endpoint is dual-stack, on IPv6 clusters)."""
+    listed = plan.args.get("public_access_cidrs")
+    if not plan.mesh_peers:
+        return listed
+    ipv6 = plan.args.get("ip_family", "ipv6") == "ipv6"
+    peers = [egress_cidrs(vpcs[config.clusters[peer].vpc]) for peer in plan.mesh_peers]
+    return pulumi.Output.all(*peers).apply(
+        lambda lists: [*(listed or []), *sorted({c for cidrs in lists for c in cidrs if ipv6 or ":" not in c})]
+    )
+
+
 config = stack_config.from_pulumi(region_zones)
 
 vpcs = {}
@@ -58,8 +79,10 @@ for cluster_name, plan in config.clusters.items():
             "vpc_id": vpc.vpc_id,
             "control_plane_subnets": vpc.tier_subnets(plan.control_plane_tier),
             "node_subnets": vpc.tier_subnets(plan.node_tier),
+            "public_access_cidrs": public_access(plan),
             # instances and volumes that EKS launches get the tags through their launch template
             "node_tags": default_tags(config, "Ipv6EksCluster", cluster_name),
+            "nodes_depend_on": [vpc],  # nodes boot with their NAT and egress-only routes in place
         },
         pulumi.ResourceOptions(provider=aws_provider(config, "Ipv6EksCluster", cluster_name)),
     )
@@ -91,6 +114,32 @@ for cluster_name, plan in config.clusters.items():
     if plan.web_sample is not None:
         WebSample(f"{cluster_name}-web", {**plan.web_sample, "load_balancer_controller": controllers[cluster_name]})
 
+mesh = None
+if config.mesh is not None:
+    members = []
+    for member in config.mesh.members:
+        cluster, vpc = clusters[member], vpcs[config.clusters[member].vpc]
+        members.append(
+            {
+                "name": member,
+                "ip_family": config.clusters[member].args.get("ip_family", "ipv6"),
+                "network": config.mesh.networks[member],
+                "endpoint": cluster.endpoint,
+                "certificate_authority": cluster.certificate_authority,
+                "kubernetes_provider": cluster.provider,
+                "node_security_group_id": cluster.node_security_group_id,
+                "cluster_security_group_id": cluster.cluster_security_group_id,
+                "egress_cidrs": egress_cidrs(vpc),
+                "load_balancer_subnets": vpc.load_balancer_subnets(),
+                "depends_on": [controllers[member]] if member in controllers else [],
+            }
+        )
+    mesh = IstioMultiPrimary(
+        "mesh",
+        {**config.mesh.args, "members": members},
+        pulumi.ResourceOptions(providers=[aws_provider(config, "IstioMultiPrimary", "mesh")]),
+    )
+
 pulumi.export(
     "vpcs",
     {
@@ -120,3 +169,15 @@ pulumi.export(
         for name, cluster in clusters.items()
     },
 )
+if mesh is not None:
+    pulumi.export(
+        "mesh",
+        {
+            "members": list(config.mesh.members),
+            "network_model": config.mesh.args["network_model"],
+            "istio_version": mesh.istio_version,
+            "root_certificate_pem": mesh.root_certificate_pem,
+            "remote_secrets": mesh.remote_secrets,
+            "samples": config.mesh.args["samples"],
+        },
+    )

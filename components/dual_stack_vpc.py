@@ -99,7 +99,9 @@ class DualStackVpc(pulumi.ComponentResource):
         self.internet_gateway_id = pulumi.Output.from_input(_id_of(igw) or "")
         self.egress_only_gateway_id = pulumi.Output.from_input(eigw_id or "")
         self.nat_gateway_ids = pulumi.Output.all(*[nat.id for nat in nat_gateways.values()])
-        self.nat_public_ips = pulumi.Output.all(*[nat.public_ip for nat in nat_gateways.values()])
+        # From the Elastic IPs, not the NAT gateways: the addresses are known (and can be allow-listed
+        # by peers) minutes before the gateways are up.
+        self.nat_public_ips = pulumi.Output.all(*[eip.public_ip for eip in self._nat_eips])
         self.address_plan = pulumi.Output.from_input(ipv6_block).apply(lambda block: address_plan(plan, block))
         self.register_outputs(
             {
@@ -204,9 +206,11 @@ class DualStackVpc(pulumi.ComponentResource):
     def _nat_gateways(self, subnets: dict[str, aws.ec2.Subnet], igw) -> dict[str, aws.ec2.NatGateway]:
         """One NAT gateway per AZ in ``plan.nat_azs``, in the first public IPv4 tier."""
         nats = {}
+        self._nat_eips: list[aws.ec2.Eip] = []
         for az in self._plan.nat_azs:
             name = f"{self._name}-nat-{az}"
             eip = aws.ec2.Eip(f"{name}-eip", domain="vpc", tags=self._tagged(f"{name}-eip"), opts=self._child())
+            self._nat_eips.append(eip)
             nats[az] = aws.ec2.NatGateway(
                 name,
                 allocation_id=eip.id,

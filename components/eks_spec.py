@@ -175,6 +175,9 @@ class Ipv6EksClusterArgs(TypedDict):
     node_tags: NotRequired[dict[str, str]]
     """Tags for the EC2 instances and volumes of the node groups, set through their launch templates:
     the provider's default tags do not reach what EKS launches. Pass the stack's default tags here."""
+    nodes_depend_on: NotRequired[list[pulumi.Resource]]
+    """What the nodes need before they boot - typically the VPC (its NAT gateways and routes), so an
+    IPv4 node never starts without its way to the registry and the API. The control plane does not wait."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -340,6 +343,8 @@ def _check_subnets(subnets: list[ClusterSubnetArgs], family: str, *, nodes: bool
 
 
 def _check_endpoint(public: bool, cidrs: list[pulumi.Input[str]] | None, family: str) -> list[ArgumentError]:
+    if isinstance(cidrs, pulumi.Output):
+        return []  # composed from outputs (a mesh peer's NAT gateways): known at deployment
     if not public:
         if cidrs:
             return [

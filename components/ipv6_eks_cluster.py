@@ -109,7 +109,9 @@ class Ipv6EksCluster(pulumi.ComponentResource):
         aws_node_role, cni_policy_ready = self._aws_node_role(cluster)
         before_nodes = self._addons_before_nodes(cluster, aws_node_role, cni_policy_ready)
         node_groups = [
-            self._node_group(group_name, group, node_sg, node_role, [cluster, *before_nodes, *node_role_ready, *rules])
+            self._node_group(
+                group_name, group, node_sg, node_role, [cluster, *before_nodes, *node_role_ready, *rules, *args.get("nodes_depend_on", [])]
+            )
             for group_name, group in args["node_groups"].items()
         ]
         coredns = self._addon("coredns", depends_on=[cluster, *node_groups])  # a Deployment: it needs nodes

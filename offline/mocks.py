@@ -100,6 +100,7 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
         self.region = region
         self._lock = threading.Lock()
         self._next_block: dict[str, int] = {}
+        self._public_ips: dict[str, str] = {}  # Elastic IP allocation id -> its address
         self._vpc_order = list(vpc_order or [])
 
     # -- invokes ------------------------------------------------------------------------------
@@ -158,10 +159,13 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             }
         if typ == "aws:ec2/eip:Eip":
             n = int(_hex(name, 4), 16)
-            return {"publicIp": f"198.51.100.{n % 254 + 1}", "allocationId": resource_id}
+            with self._lock:
+                self._public_ips[resource_id] = f"198.51.100.{n % 254 + 1}"
+            return {"publicIp": self._public_ips[resource_id], "allocationId": resource_id}
         if typ == "aws:ec2/natGateway:NatGateway":
-            n = int(_hex(name, 4), 16)
-            return {"publicIp": f"198.51.100.{n % 254 + 1}", "privateIp": "10.0.0.10", "networkInterfaceId": "eni-" + _hex(name)}
+            # a public NAT gateway's address is its Elastic IP's
+            public_ip = self._public_ips.get(inputs.get("allocationId", ""), "")
+            return {"publicIp": public_ip, "privateIp": "10.0.0.10", "networkInterfaceId": "eni-" + _hex(name)}
         if typ in (
             "aws:ec2/internetGateway:InternetGateway",
             "aws:ec2/egressOnlyInternetGateway:EgressOnlyInternetGateway",
@@ -199,6 +203,14 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             }
         if typ == "eks:index:Cluster":
             return self._eks_cluster(name, inputs, region)
+        if typ.startswith("tls:index/"):
+            return _tls_outputs(typ, name)
+        if typ == "kubernetes:core/v1:Secret" and inputs.get("type") == "kubernetes.io/service-account-token":
+            # The token controller fills a service-account token Secret; pulumi-kubernetes waits for it.
+            namespace = (inputs.get("metadata") or {}).get("namespace", "default")
+            token = f"eyJhbGciOiJSUzI1NiJ9.{_hex(name, 40)}.{_hex(name + 'sig', 40)}"
+            encode = lambda text: base64.b64encode(text.encode()).decode()  # noqa: E731
+            return {"data": {"token": encode(token), "namespace": encode(namespace), "ca.crt": encode(_pem("CERTIFICATE", name + "ca"))}}
         return {}
 
     def _eks_cluster(self, name: str, inputs: dict[str, Any], region: str) -> dict[str, Any]:
@@ -256,6 +268,29 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
         size = 1 << (128 - prefix)
         start = (int(base.network_address) >> (128 - prefix) << (128 - prefix)) + n * size
         return str(ipaddress.IPv6Network((start, prefix)))
+
+
+def _pem(kind: str, seed: str) -> str:
+    """A PEM-shaped stand-in: the right armour, a body unique to ``seed`` (no real key material)."""
+    return f"-----BEGIN {kind}-----\nMII{_hex(seed, 60)}\n-----END {kind}-----\n"
+
+
+def _tls_outputs(typ: str, name: str) -> dict[str, Any]:
+    if typ == "tls:index/privateKey:PrivateKey":
+        return {
+            "privateKeyPem": _pem("RSA PRIVATE KEY", name),
+            "publicKeyPem": _pem("PUBLIC KEY", name),
+            "publicKeyFingerprintSha256": _hex(name, 32),
+        }
+    if typ == "tls:index/certRequest:CertRequest":
+        return {"certRequestPem": _pem("CERTIFICATE REQUEST", name)}
+    if typ in ("tls:index/selfSignedCert:SelfSignedCert", "tls:index/locallySignedCert:LocallySignedCert"):
+        return {
+            "certPem": _pem("CERTIFICATE", name),
+            "validityStartTime": "2026-11-30T00:00:00Z",
+            "validityEndTime": "2036-11-30T00:00:00Z",
+        }
+    return {}
 
 
 class RecordingMonitor(pulumi_mocks.MockMonitor):

@@ -8,8 +8,10 @@ driven over the real gRPC protocol by the tests (``offline.analyzer``).
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -126,8 +128,27 @@ def _options(r: RecordedResource) -> PolicyResourceOptions:
     return PolicyResourceOptions(r.protect, [], None, [], PolicyCustomTimeouts(0, 0, 0), [], r.parent or None)
 
 
+@contextlib.contextmanager
+def _stack_environment(stack: str):
+    """The pack reads the stack's name where the CLI puts it for an analyzer: ``PULUMI_STACK``."""
+    previous = os.environ.get("PULUMI_STACK")
+    os.environ["PULUMI_STACK"] = stack
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PULUMI_STACK", None)
+        else:
+            os.environ["PULUMI_STACK"] = previous
+
+
 def run_policies(evaluation: Evaluation, config: dict[str, Any] | None = None, only: set[str] | None = None) -> list[Finding]:
     """Every finding of the pack (or of the ``only`` policies) on ``evaluation``, mandatory first."""
+    with _stack_environment(evaluation.stack):
+        return _run_policies(evaluation, config, only)
+
+
+def _run_policies(evaluation: Evaluation, config: dict[str, Any] | None, only: set[str] | None) -> list[Finding]:
     config = config or {}
     by_urn = evaluation.by_urn()
 

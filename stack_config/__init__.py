@@ -11,7 +11,7 @@ depends on several keys at once is checked by plain functions afterwards, by dom
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +23,7 @@ from components.eks_spec import check_cluster_name
 from components.errors import ArgumentError
 from stack_config.cluster import ClusterConfig, ClusterPlan, holds_kubernetes_resources, plan_cluster
 from stack_config.deployer import DeployerConfig, check_deployer, declares_a_way_in, unreachable_clusters_error
+from stack_config.mesh import MeshConfig, MeshPlan, plan_mesh
 from stack_config.model import StrictModel
 from stack_config.network import NetworkPlan, VpcConfig, Zone, check_vpc_overlaps, plan_network
 from stack_config.problems import PROJECT, ConfigError, allowed_keys, pydantic_lines
@@ -32,6 +33,7 @@ __all__ = [
     "PROJECT",
     "ClusterPlan",
     "ConfigError",
+    "MeshPlan",
     "NetworkPlan",
     "StackConfig",
     "Zone",
@@ -58,6 +60,7 @@ class StackConfig:
     vpcs: dict[str, NetworkPlan]
     clusters: dict[str, ClusterPlan]
     deployer: DeployerConfig | None = None
+    mesh: MeshPlan | None = None
 
 
 class _TopLevel(StrictModel):
@@ -67,6 +70,7 @@ class _TopLevel(StrictModel):
     vpcs: dict[str, VpcConfig]
     clusters: dict[str, ClusterConfig] = Field(default_factory=dict)
     deployer: DeployerConfig | None = None
+    mesh: MeshConfig | None = None
 
     @field_validator("vpcs", mode="before")
     @classmethod
@@ -102,8 +106,12 @@ def load(
     values: Mapping[str, Any],
     zones: Callable[[str], Sequence[Zone]],
     stack_file: str | None = None,
+    secret_keys: Collection[str] = (),
 ) -> StackConfig:
     """Parse and validate ``values`` (config keys such as ``ipv6-eks:vpcs`` -> plain values).
+
+    ``secret_keys`` are the keys Pulumi decrypted for the program (a key holding any secure value
+    is secret as a whole); read offline, a secure value is a placeholder instead.
 
     ``zones(region)`` lists the region's availability zones; it is called only when the
     configuration names a region. Raises ``ConfigError`` listing every problem found.
@@ -147,6 +155,11 @@ def load(
         if plan is not None:
             networks[name] = plan
     add(check_vpc_overlaps(top.vpcs))
+    mesh = None
+    if top.mesh is not None:
+        mesh, errors = plan_mesh(top.mesh, top.clusters, networks, top.production, f"{PROJECT}:mesh" in secret_keys)
+        add(errors, "mesh")
+    peers = _mesh_peers(mesh)
     clusters: dict[str, ClusterPlan] = {}
     for name, cluster in top.clusters.items():
         errors = [ArgumentError((), e.problem, e.allowed) for e in check_cluster_name(f"{stack}-{name}")]
@@ -160,6 +173,7 @@ def load(
             region=region,
             deployer=top.deployer,
             holds_kubernetes_resources=name in _clusters_with_kubernetes_resources(top),
+            mesh_peers=peers.get(name, ()),
         )
         add(errors + more, "clusters", name)
         if plan is not None:
@@ -178,12 +192,21 @@ def load(
         vpcs=networks,
         clusters=clusters,
         deployer=top.deployer,
+        mesh=mesh,
     )
+
+
+def _mesh_peers(mesh: MeshPlan | None) -> dict[str, tuple[str, ...]]:
+    """In a multi-network mesh each member's API is reached by the others' istiod from outside its VPC."""
+    if mesh is None or mesh.args["network_model"] != "multi":
+        return {}
+    return {name: tuple(m for m in mesh.members if m != name) for name in mesh.members}
 
 
 def _clusters_with_kubernetes_resources(top: _TopLevel) -> set[str]:
     """Clusters into which the stack deploys Kubernetes objects through their API."""
-    return {name for name, cluster in top.clusters.items() if holds_kubernetes_resources(cluster)}
+    members = set(top.mesh.clusters) & set(top.clusters) if top.mesh is not None else set()
+    return {name for name, cluster in top.clusters.items() if holds_kubernetes_resources(cluster)} | members
 
 
 def from_pulumi(zones: Callable[[str], Sequence[Zone]]) -> StackConfig:
@@ -192,4 +215,5 @@ def from_pulumi(zones: Callable[[str], Sequence[Zone]]) -> StackConfig:
 
     raw = {**runtime_config.get_config_env(), **runtime_config.CONFIG.get()}
     values = {key: decode(value) for key, value in raw.items()}
-    return load(pulumi.get_stack(), values, zones, STACK_FILE_SHOWN.get())
+    secret_keys = {*runtime_config.get_config_secret_keys_env(), *(k for k in raw if runtime_config.is_config_secret(k))}
+    return load(pulumi.get_stack(), values, zones, STACK_FILE_SHOWN.get(), secret_keys)

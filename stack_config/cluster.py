@@ -111,6 +111,7 @@ class ClusterPlan:
     holds_kubernetes_resources: bool
     load_balancer_controller: dict[str, Any] | None = None  # LbControllerArgs' own keys (replicas)
     web_sample: dict[str, Any] | None = None  # WebSampleArgs' own keys (scheme, replicas)
+    mesh_peers: tuple[str, ...] = ()  # members of a multi-network mesh whose egress the public endpoint admits
 
 
 def plan_cluster(
@@ -122,6 +123,7 @@ def plan_cluster(
     region: str,
     deployer: DeployerConfig | None,
     holds_kubernetes_resources: bool,
+    mesh_peers: tuple[str, ...] = (),
 ) -> tuple[ClusterPlan | None, list[ArgumentError]]:
     """Check a cluster against its VPC's plan, the stack and Ipv6EksCluster's own argument checks."""
     if cluster.vpc not in networks:
@@ -145,6 +147,10 @@ def plan_cluster(
     access, access_errors = api_access(cluster, deployer, family, production=production, needed=holds_kubernetes_resources)
     errors += access_errors
     errors += cluster_admin_errors(cluster, deployer, needed=holds_kubernetes_resources)
+    if mesh_peers and cluster.endpoint_public_access is not False:
+        # multi-network mesh: the peers' istiod reach this API from their NAT gateways and IPv6 blocks,
+        # which the composition adds to publicAccessCidrs once those exist
+        access["endpoint_public_access"] = True
     if production:
         errors += _open_in_production(access)
     errors += _in_cluster_errors(cluster, family, network)
@@ -167,6 +173,8 @@ def plan_cluster(
         args.setdefault("protect_control_plane", True)  # the control plane and its secrets key, whatever the family
     checked = {
         **args,
+        # the peers' egress addresses, known once their VPCs exist, stand in here
+        "public_access_cidrs": [*args.get("public_access_cidrs", []), *([MESH_PEER_EGRESS] if mesh_peers else [])],
         "vpc_id": f"{cluster.vpc}-vpc-id",
         "control_plane_subnets": tier_subnets(network.plan, cluster.control_plane_tier),
         "node_subnets": tier_subnets(network.plan, cluster.node_tier),
@@ -183,6 +191,7 @@ def plan_cluster(
         holds_kubernetes_resources,
         cluster.load_balancer_controller.model_dump(exclude_none=True) if cluster.load_balancer_controller else None,
         cluster.web_sample.model_dump(exclude_none=True) if cluster.web_sample else None,
+        mesh_peers,
     ), []
 
 
@@ -224,6 +233,7 @@ def _in_cluster_errors(cluster: ClusterConfig, family: str, network: NetworkPlan
 
 
 ADMIN_POLICY = "AmazonEKSClusterAdminPolicy"
+MESH_PEER_EGRESS = object()  # a peer's egress CIDR: an output, so validation skips it
 
 
 def cluster_admin_errors(cluster: ClusterConfig, deployer: DeployerConfig | None, *, needed: bool) -> list[ArgumentError]:

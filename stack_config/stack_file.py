@@ -98,16 +98,23 @@ def read_stack_file(path: Path) -> dict[str, Any]:
 
 
 def runtime_values(config: Mapping[str, Any]) -> dict[str, str]:
-    """Config as the Pulumi CLI hands it to a program: strings, with objects JSON-encoded."""
+    """Config as the Pulumi CLI hands it to a program: strings, with objects JSON-encoded. Secret
+    values (``secure:``, at any depth) cannot be decrypted offline and become a placeholder."""
     out = {}
     for key, value in config.items():
-        if isinstance(value, str):
-            out[key] = value
-        elif isinstance(value, dict) and set(value) == {"secure"}:
-            out[key] = SECRET_PLACEHOLDER
-        else:
-            out[key] = json.dumps(value, default=str)
+        value = _without_secrets(value)
+        out[key] = value if isinstance(value, str) else json.dumps(value, default=str)
     return out
+
+
+def _without_secrets(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) == {"secure"}:
+            return SECRET_PLACEHOLDER
+        return {k: _without_secrets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_secrets(v) for v in value]
+    return value
 
 
 def decode(value: Any) -> Any:

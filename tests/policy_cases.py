@@ -13,7 +13,36 @@ CLUSTER = "eks:index:Cluster"
 CONFIG = {
     "cluster-ip-family": {"migrationSourceClusters": ["dev-legacy"]},
     "ipv4-cluster-ipv6-egress": {"migrationSourceClusters": ["dev-legacy"]},
+    "no-world-open-endpoints-in-production": {"productionStacks": ["test", "dev"]},
 }
+EAST_WEST_OK = {
+    "service.beta.kubernetes.io/aws-load-balancer-ip-address-type": "dualstack",
+    "service.beta.kubernetes.io/aws-load-balancer-nlb-target-type": "ip",
+    "service.beta.kubernetes.io/aws-load-balancer-scheme": "internet-facing",
+}
+
+
+def add_east_west(graph, annotations=None, source_ranges=("198.51.100.7/32",), provider="modern-k8s"):
+    """An east-west gateway (gateway chart with networkGateway) in a cluster of the graph."""
+    service = {"type": "LoadBalancer", "annotations": EAST_WEST_OK if annotations is None else annotations}
+    if source_ranges is not None:
+        service["loadBalancerSourceRanges"] = list(source_ranges) if isinstance(source_ranges, tuple) else source_ranges
+    graph.add(
+        "kubernetes:helm.sh/v3:Release",
+        "east-west",
+        {"chart": "gateway", "version": "1.31.1", "values": {"networkGateway": "vpc-shared", "service": service}},
+        provider=graph.named(provider),
+    )
+    return graph
+
+
+def set_kubeconfig_user(graph, secret, cluster, user):
+    import yaml
+
+    resource = graph.named(secret, "kubernetes:core/v1:Secret")
+    kubeconfig = yaml.safe_load(resource.inputs["stringData"][cluster])
+    kubeconfig["users"][0]["user"] = user
+    return graph.set(secret, ("stringData", cluster), yaml.safe_dump(kubeconfig), "kubernetes:core/v1:Secret")
 
 
 def cni_config(graph, cluster, config):
@@ -554,6 +583,95 @@ BROKEN = [
         "modern-lbc-chart",
         "no IAM role (no eks.amazonaws.com/role-arn annotation, no Pod Identity association)",
     ),
+    (
+        "mesh-one-mesh-id",
+        lambda g: g.set("mesh-modern-istiod", ("values", "global", "meshID"), "other", HELM_RELEASE),
+        "mesh-modern-istiod",
+        "has meshID 'other'",
+    ),
+    (
+        "mesh-one-mesh-id",
+        lambda g: g.set("mesh-modern-istiod", ("values", "global", "multiCluster", "clusterName"), "legacy", HELM_RELEASE),
+        "mesh-modern-istiod",
+        "has clusterName 'legacy' like 'mesh-legacy-istiod'",
+    ),
+    ("mesh-remote-secrets", lambda g: g.drop("mesh-legacy-remote-modern"), "mesh-legacy-istiod", "holds no remote secret for modern"),
+    (
+        "mesh-remote-secrets",
+        lambda g: g.set("mesh-legacy-remote-modern", ("stringData",), {"legacy": "apiVersion: v1"}, "kubernetes:core/v1:Secret"),
+        "mesh-legacy-remote-modern",
+        "describes 'legacy', the cluster it is in",
+    ),
+    (
+        "mesh-remote-secret-auth",
+        lambda g: set_kubeconfig_user(
+            g,
+            "mesh-legacy-remote-modern",
+            "modern",
+            {"exec": {"command": "aws", "args": ["eks", "get-token", "--cluster-name", "dev-modern"]}},
+        ),
+        "mesh-legacy-remote-modern",
+        "gives istiod exec credentials for 'modern'",
+    ),
+    (
+        "mesh-cacerts-one-root",
+        lambda g: g.set(
+            "mesh-modern-cacerts",
+            ("stringData", "root-cert.pem"),
+            "-----BEGIN CERTIFICATE-----\nother\n-----END CERTIFICATE-----\n",
+            "kubernetes:core/v1:Secret",
+        ),
+        "mesh-modern-cacerts",
+        "chains to another root",
+    ),
+    (
+        "mesh-cacerts-one-root",
+        lambda g: g.set("mesh-legacy-cacerts", ("stringData", "ca-key.pem"), DELETE, "kubernetes:core/v1:Secret"),
+        "mesh-legacy-cacerts",
+        "missing ca-key.pem",
+    ),
+    (
+        "mesh-east-west-dualstack",
+        lambda g: add_east_west(g, {**EAST_WEST_OK, "service.beta.kubernetes.io/aws-load-balancer-ip-address-type": "ipv4"}),
+        "east-west",
+        "is an east-west gateway with service.beta.kubernetes.io/aws-load-balancer-ip-address-type ipv4",
+    ),
+    (
+        "no-world-open-endpoints-in-production",
+        lambda g: add_east_west(g, source_ranges=None),
+        "east-west",
+        "admits every address on 15443",
+    ),
+    (
+        "no-world-open-endpoints-in-production",
+        lambda g: add_east_west(g, source_ranges=("::/0",)),
+        "east-west",
+        "admits ::/0 on 15443",
+    ),
+    (
+        "istio-ipv4-outbound-listener",
+        lambda g: g.set("mesh-modern-istiod", ("values", "env"), {}, HELM_RELEASE),
+        "mesh-modern-istiod",
+        "without the IPv4 outbound listener",
+    ),
+    (
+        "istio-no-dual-stack-on-eks",
+        lambda g: g.set("mesh-legacy-istiod", ("values", "env"), {"ISTIO_DUAL_STACK": "true"}, HELM_RELEASE),
+        "mesh-legacy-istiod",
+        "sets env.ISTIO_DUAL_STACK on an EKS cluster",
+    ),
+    (
+        "istio-version",
+        lambda g: g.set("mesh-modern-istiod", ("version",), "1.29.4", HELM_RELEASE),
+        "mesh-modern-istiod",
+        "installs Istio 1.29.4, before 1.30.3",
+    ),
+    (
+        "istio-validation-failure-policy",
+        lambda g: g.set("mesh-legacy-istio-base", ("values",), {}, HELM_RELEASE),
+        "mesh-legacy-istio-base",
+        "leaves the validation webhook to start as Ignore",
+    ),
 ]
 
 
@@ -644,6 +762,19 @@ UNKNOWN_CASES = [
         lambda g: g.set("modern-lbc-chart", ("values", "enableServiceMutatorWebhook"), UNKNOWN_BOOL, HELM_RELEASE),
     ),
     ("lbc-iam-policy", lambda g: g.set("modern-lbc-policy", ("policy",), UNKNOWN_STRING, POLICY)),
+    ("mesh-one-mesh-id", lambda g: g.set("mesh-modern-istiod", ("values", "global", "meshID"), UNKNOWN_STRING, HELM_RELEASE)),
+    ("mesh-remote-secrets", lambda g: g.set("mesh-legacy-remote-modern", ("stringData",), UNKNOWN_OBJECT, "kubernetes:core/v1:Secret")),
+    ("mesh-remote-secret-auth", lambda g: g.set("mesh-legacy-remote-modern", ("stringData",), UNKNOWN_OBJECT, "kubernetes:core/v1:Secret")),
+    ("mesh-cacerts-one-root", lambda g: g.set("mesh-modern-cacerts", ("stringData",), UNKNOWN_OBJECT, "kubernetes:core/v1:Secret")),
+    ("mesh-east-west-dualstack", lambda g: add_east_west(g, UNKNOWN_OBJECT)),
+    ("no-world-open-endpoints-in-production", lambda g: add_east_west(g, source_ranges=UNKNOWN_OBJECT)),
+    ("istio-ipv4-outbound-listener", lambda g: g.set("mesh-modern-istiod", ("values", "env"), UNKNOWN_OBJECT, HELM_RELEASE)),
+    (
+        "istio-no-dual-stack-on-eks",
+        lambda g: g.set("mesh-legacy-istiod", ("values", "env", "ISTIO_DUAL_STACK"), UNKNOWN_STRING, HELM_RELEASE),
+    ),
+    ("istio-version", lambda g: g.set("mesh-modern-istiod", ("version",), UNKNOWN_STRING, HELM_RELEASE)),
+    ("istio-validation-failure-policy", lambda g: g.set("mesh-legacy-istio-base", ("values",), UNKNOWN_OBJECT, HELM_RELEASE)),
 ]
 
 # A remote component's absent argument is unknown, never pulumi-eks's insecure default: a real

@@ -80,12 +80,22 @@ def test_prod_has_two_non_overlapping_vpcs_with_a_nat_per_az_all_protected(prod)
 
 
 # What losing would hurt, and nothing EKS or a routine change replaces (issue: protect where it protects).
-PROTECTED_IN_PROD = {"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "eks:index:Cluster", "aws:kms/key:Key"}
+PROTECTED_IN_PROD = {
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "eks:index:Cluster",
+    "aws:kms/key:Key",
+    "tls:index/selfSignedCert:SelfSignedCert",
+}
+ROOT_KEY = "mesh-root-key"  # the mesh's root CA key is protected; the intermediates' keys are routinely re-issued
 
 
 def test_prod_protects_vpcs_subnets_control_planes_and_keys_and_nothing_routinely_replaced(prod):
     by_type = {}
     for resource in prod.resources:
+        if resource.name == ROOT_KEY:
+            assert resource.protect and resource.type == "tls:index/privateKey:PrivateKey"
+            continue
         by_type.setdefault(resource.type, set()).add(resource.protect)
     for typ in PROTECTED_IN_PROD:
         assert by_type[typ] == {True}, typ
@@ -106,7 +116,7 @@ def test_prod_protects_vpcs_subnets_control_planes_and_keys_and_nothing_routinel
         "ipv6-eks:index:DualStackVpc",
     ):
         assert by_type[typ] == {False}, typ
-    assert len([r for r in prod.resources if r.protect]) == 2 + 18 + 2 + 2  # VPCs, subnets, control planes, keys
+    assert len([r for r in prod.resources if r.protect]) == 2 + 18 + 2 + 2 + 2  # VPCs, subnets, control planes, keys, the CA root
 
 
 @pytest.mark.parametrize("stack", ["dev", "prod"])
@@ -190,7 +200,12 @@ def test_ipv6_clusters_have_everything_that_makes_ipv6_work(stack, name, dev, pr
         assert group.inputs["subnetIds"] == cluster["nodeSubnetIds"]
     # R7.1: private endpoint on; the public one admits only the deployer - anyone in dev (a laptop), the CI runners in prod
     assert cluster["endpointPrivateAccess"] is True and cluster["endpointPublicAccess"] is True
-    assert cluster["publicAccessCidrs"] == {"dev": ["0.0.0.0/0", "::/0"], "prod": ["198.51.100.0/28"]}[stack]
+    if stack == "dev":
+        assert cluster["publicAccessCidrs"] == ["0.0.0.0/0", "::/0"]
+    else:  # the deployer, then the mesh peer's NAT gateways (/32) and VPC IPv6 block, for its istiod
+        legacy_vpc = evaluation.named("aws:ec2/vpc:Vpc", "legacy")
+        nats = sorted(n.outputs["publicIp"] + "/32" for n in evaluation.of_type(NAT) if n.name.startswith("legacy-"))
+        assert cluster["publicAccessCidrs"] == ["198.51.100.0/28", *sorted([*nats, legacy_vpc.outputs["ipv6CidrBlock"]])]
     assert set(cluster["enabledClusterLogTypes"]) == {"api", "audit", "authenticator", "controllerManager", "scheduler"}
     assert cluster["encryptionConfigKeyArn"].startswith("arn:aws:kms:")
 
@@ -238,7 +253,8 @@ def test_every_cluster_admits_the_deployer_and_prod_never_opens_an_endpoint_to_e
         cidrs = cluster.inputs["publicAccessCidrs"]
         assert cluster.inputs["endpointPublicAccess"] is True
         if stack == "prod":
-            assert "0.0.0.0/0" not in cidrs and "::/0" not in cidrs
+            assert "0.0.0.0/0" not in cidrs and "::/0" not in cidrs and "198.51.100.0/28" in cidrs
+            assert all(c.endswith("/32") for c in cidrs[1:] if ":" not in c)
         else:  # the IPv4 cluster's public endpoint takes IPv4 CIDRs only
             assert cidrs == (["0.0.0.0/0"] if name == "legacy" else ["0.0.0.0/0", "::/0"])
 
