@@ -98,6 +98,16 @@ def controller_rows(evaluation: Evaluation) -> list[ControllerRow]:
     return sorted(rows, key=lambda r: r.cluster)
 
 
+def chart_load_balancers(evaluation: Evaluation) -> list[RecordedResource]:
+    """Releases whose chart renders a LoadBalancer Service: Istio's gateway chart (east-west gateways)."""
+    return [
+        r
+        for r in evaluation.of_type(HELM_RELEASE)
+        if str(r.inputs.get("chart", "")).rsplit("/", 1)[-1] == "gateway"
+        and ((r.inputs.get("values") or {}).get("service") or {}).get("type", "LoadBalancer") == "LoadBalancer"
+    ]
+
+
 def load_balancer_rows(evaluation: Evaluation) -> list[LoadBalancerRow]:
     index = ClusterIndex(evaluation)
     rows = []
@@ -117,10 +127,16 @@ def load_balancer_rows(evaluation: Evaluation) -> list[LoadBalancerRow]:
                 index.subnets_for(cluster, scheme, kind),
             )
         )
-    for service in evaluation.of_type(SERVICE):
-        if (service.inputs.get("spec") or {}).get("type") != "LoadBalancer":
-            continue
-        annotations = (service.inputs.get("metadata") or {}).get("annotations") or {}
+    services = [
+        (s.name, (s.inputs.get("metadata") or {}).get("annotations") or {}, s)
+        for s in evaluation.of_type(SERVICE)
+        if (s.inputs.get("spec") or {}).get("type") == "LoadBalancer"
+    ]
+    services += [
+        (r.name, ((r.inputs.get("values") or {}).get("service") or {}).get("annotations") or {}, r)
+        for r in chart_load_balancers(evaluation)
+    ]
+    for name, annotations, service in services:
         cluster = index.cluster_of(service)
         scheme = annotations.get("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
         kind = annotations.get("service.beta.kubernetes.io/aws-load-balancer-ip-address-type", "ipv4")
@@ -128,7 +144,7 @@ def load_balancer_rows(evaluation: Evaluation) -> list[LoadBalancerRow]:
             LoadBalancerRow(
                 index.name(cluster),
                 "NLB",
-                service.name,
+                name,
                 scheme,
                 kind,
                 annotations.get("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "instance"),

@@ -16,6 +16,7 @@ from typing import Any
 from components.eks_nodes import estimated_vcpus, max_pods, subnet_ipv4_capacity
 from offline.harness import Evaluation
 from offline.in_cluster import controller_rows, load_balancer_rows, render_in_cluster
+from offline.mesh_view import mesh_view, render_mesh
 from offline.mocks import RecordedResource
 from offline.quotas import quota_usage, render_quotas
 
@@ -169,6 +170,7 @@ def plan_document(evaluation: Evaluation, findings: list[dict[str, Any]] | None 
         "clusters": [asdict(row) for row in cluster_rows(evaluation)],  # sorted by name
         "load_balancer_controllers": [asdict(row) for row in controller_rows(evaluation)],
         "load_balancers": [asdict(row) for row in load_balancer_rows(evaluation)],
+        "mesh": asdict(view) if (view := mesh_view(evaluation)) else None,
         "quotas": [{**asdict(use.quota), "used": use.used, "where": use.where, "exceeds": use.exceeds} for use in quota_usage(evaluation)],
         "outputs": evaluation.outputs,
         "findings": findings or [],
@@ -194,6 +196,9 @@ def render_text(evaluation: Evaluation, findings: list[dict[str, Any]] | None = 
     in_cluster = render_in_cluster(evaluation)
     if in_cluster:
         lines += ["", *in_cluster]
+    mesh = render_mesh(mesh_view(evaluation))
+    if mesh:
+        lines += ["", *mesh]
     lines += ["", *render_quotas(quota_usage(evaluation))]
     if findings is not None:
         lines += ["", *render_findings(findings)]

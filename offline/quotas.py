@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from offline.harness import Evaluation
+from offline.in_cluster import chart_load_balancers
 from offline.mocks import RecordedResource
 
 SUBNET = "aws:ec2/subnet:Subnet"
 SERVICE = "kubernetes:core/v1:Service"
 INGRESS = "kubernetes:networking.k8s.io/v1:Ingress"
-HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 @dataclass(frozen=True)
@@ -97,12 +97,7 @@ def application_load_balancers(evaluation: Evaluation) -> list[str]:
 def network_load_balancers(evaluation: Evaluation) -> list[str]:
     """LoadBalancer Services, and the gateway charts that render one (Istio's east-west gateways)."""
     services = [s.urn for s in evaluation.of_type(SERVICE) if (s.inputs.get("spec") or {}).get("type") == "LoadBalancer"]
-    charts = [
-        r.urn
-        for r in evaluation.of_type(HELM_RELEASE)
-        if str(r.inputs.get("chart", "")).rsplit("/", 1)[-1] == "gateway"
-        and ((r.inputs.get("values") or {}).get("service") or {}).get("type", "LoadBalancer") == "LoadBalancer"
-    ]
+    charts = [r.urn for r in chart_load_balancers(evaluation)]
     return services + charts
 
 
