@@ -15,9 +15,11 @@ plan: $(VENV)/.installed
 test: $(VENV)/.installed policies/venv/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/zizmor --offline .github/workflows
+	$(PY) -m offline.reference_docs
 	$(PY) -m pytest
 
-$(VENV)/.installed: requirements.txt constraints.txt
+$(VENV)/.installed: requirements.txt constraints.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements.txt -c constraints.txt
 	touch $@

@@ -8,11 +8,11 @@ import pulumi
 import pulumi_aws as aws
 
 import stack_config
-from components.dual_stack_vpc import DualStackVpc
-from components.ipv6_eks_cluster import Ipv6EksCluster
-from components.istio_multi_primary import IstioMultiPrimary
-from components.lb_controller import LbController
-from components.web_sample import WebSample
+from ipv6_eks.dual_stack_vpc import DualStackVpc
+from ipv6_eks.ipv6_eks_cluster import Ipv6EksCluster
+from ipv6_eks.istio_multi_primary import IstioMultiPrimary
+from ipv6_eks.lb_controller import LbController
+from ipv6_eks.web_sample import WebSample
 
 
 def region_zones(region: str) -> list[stack_config.Zone]:

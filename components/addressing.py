@@ -22,7 +22,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from components.errors import ArgumentError, raise_if_any
+from .errors import ArgumentError, raise_if_any
 
 ROLES = ("public", "private", "isolated")
 IP_MODES = ("ipv4", "dualstack", "ipv6-only")

@@ -15,15 +15,13 @@ Every resource is a child of the component; the provider's default tags (project
 component) reach all of them.
 """
 
-from __future__ import annotations
-
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.addressing import SubnetPlan, ipv6_subnet_cidr
-from components.vpc_spec import (
+from .addressing import SubnetPlan, ipv6_subnet_cidr
+from .vpc_spec import (
     ELB_ROLE_TAG,
     INTERNAL_ELB_ROLE_TAG,
     DualStackVpcArgs,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from policies.guardrails.facts import CNI_CREATE_TAGS_RESOURCE, CNI_IPV4_ACTIONS, CNI_IPV6_ACTIONS, CNI_IPV6_UPSTREAM_ACTIONS
+from .guardrails.facts import CNI_CREATE_TAGS_RESOURCE, CNI_IPV4_ACTIONS, CNI_IPV6_ACTIONS, CNI_IPV6_UPSTREAM_ACTIONS
 
 
 def partition_of(region: str) -> str:

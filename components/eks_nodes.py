@@ -8,7 +8,7 @@ import ipaddress
 import re
 from typing import Any
 
-from policies.guardrails.facts import INSTANCE_TYPE
+from .guardrails.facts import INSTANCE_TYPE
 
 
 def metadata_options(hop_limit: int = 1) -> dict[str, Any]:

@@ -7,17 +7,15 @@ R6.1, R7.5). The documents the component hands to AWS live in ``eks_iam``, ``eks
 ``eks_nodes``.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 
-from components.eks_addons import ADDON_VERSION, ADDONS
-from components.errors import ArgumentError
-from policies.guardrails.facts import INSTANCE_TYPE, architecture, is_nitro
+from .eks_addons import ADDON_VERSION, ADDONS
+from .errors import ArgumentError
+from .guardrails.facts import INSTANCE_TYPE, architecture, is_nitro
 
 IP_FAMILIES = ("ipv6", "ipv4")
 # Kubernetes versions EKS supports at the end of 2026, with the end of extended support
@@ -90,7 +88,9 @@ class TaintArgs(TypedDict):
     """A Kubernetes taint on every node of a node group."""
 
     key: str
+    """The taint's key."""
     value: NotRequired[str]
+    """The taint's value (none by default)."""
     effect: str
     """``NO_SCHEDULE``, ``NO_EXECUTE`` or ``PREFER_NO_SCHEDULE``."""
 
@@ -175,7 +175,7 @@ class Ipv6EksClusterArgs(TypedDict):
     node_tags: NotRequired[dict[str, str]]
     """Tags for the EC2 instances and volumes of the node groups, set through their launch templates:
     the provider's default tags do not reach what EKS launches. Pass the stack's default tags here."""
-    nodes_depend_on: NotRequired[list[pulumi.Resource]]
+    nodes_depend_on: NotRequired[list[Any]]
     """What the nodes need before they boot - typically the VPC (its NAT gateways and routes), so an
     IPv4 node never starts without its way to the registry and the API. The control plane does not wait."""
 

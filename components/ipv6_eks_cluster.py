@@ -23,8 +23,6 @@ and nothing EKS routinely replaces: node groups, launch templates and add-ons st
 even when the component itself is created with ``protect``.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import json
 import re
@@ -36,10 +34,10 @@ import pulumi_eks as eks
 import pulumi_kubernetes as k8s
 import yaml
 
-from components.eks_addons import pinned_addon_versions, vpc_cni_configuration
-from components.eks_iam import access_policy_arn, cni_policy_document, irsa_trust_policy, node_role_policy_arns, service_trust_policy
-from components.eks_nodes import metadata_options
-from components.eks_spec import (
+from .eks_addons import pinned_addon_versions, vpc_cni_configuration
+from .eks_iam import access_policy_arn, cni_policy_document, irsa_trust_policy, node_role_policy_arns, service_trust_policy
+from .eks_nodes import metadata_options
+from .eks_spec import (
     DEFAULT_AMI_TYPE,
     DEFAULT_LOG_RETENTION_DAYS,
     Ipv6EksClusterArgs,
@@ -47,8 +45,8 @@ from components.eks_spec import (
     check_cluster_args,
     check_cluster_name,
 )
-from components.errors import raise_if_any
-from policies.guardrails.facts import CONTROL_PLANE_LOG_TYPES
+from .errors import raise_if_any
+from .guardrails.facts import CONTROL_PLANE_LOG_TYPES
 
 TYPE_TOKEN = "ipv6-eks:index:Ipv6EksCluster"
 ALL_TRAFFIC = "-1"

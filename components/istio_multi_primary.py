@@ -31,9 +31,9 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
-from components.errors import ArgumentError, raise_if_any
-from components.lb_spec import check_load_balancer, service_annotations
-from components.mesh_samples import (
+from .errors import ArgumentError, raise_if_any
+from .lb_spec import check_load_balancer, service_annotations
+from .mesh_samples import (
     helloworld_deployment,
     helloworld_service,
     sample_namespace,
@@ -42,7 +42,7 @@ from components.mesh_samples import (
     sleep_service_account,
     versions_for,
 )
-from components.mesh_spec import (
+from .mesh_spec import (
     ISTIO_REPOSITORY,
     ISTIO_VERSION,
     NAMESPACE,

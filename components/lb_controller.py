@@ -28,9 +28,10 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 
-from components.eks_iam import irsa_trust_policy
-from components.errors import raise_if_any
-from components.lb_spec import (
+from .eks_iam import irsa_trust_policy
+from .errors import raise_if_any
+from .guardrails.lbc_policy import lb_controller_policy_document
+from .lb_spec import (
     CHART,
     CHART_REPOSITORY,
     CHART_VERSION,
@@ -47,7 +48,6 @@ from components.lb_spec import (
     ingress_annotations,
     service_annotations,
 )
-from policies.guardrails.lbc_policy import lb_controller_policy_document
 
 TYPE_TOKEN = "ipv6-eks:index:LbController"
 

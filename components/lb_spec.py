@@ -11,9 +11,10 @@ import json
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
+import pulumi_kubernetes as k8s
 
-from components.errors import ArgumentError
-from policies.guardrails.facts import (
+from .errors import ArgumentError
+from .guardrails.facts import (
     ALB_IP_ADDRESS_TYPE,
     ALB_SCHEME,
     ALB_TARGET_TYPE,
@@ -67,7 +68,7 @@ class LbControllerArgs(TypedDict):
     """The cluster's IAM OIDC provider: the controller's role trusts its service account through it (IRSA)."""
     oidc_issuer: pulumi.Input[str]
     """The cluster's OIDC issuer, without ``https://``."""
-    kubernetes_provider: pulumi.ProviderResource
+    kubernetes_provider: k8s.Provider
     """The cluster's ``kubernetes.Provider``; the chart is installed through it."""
     cluster_security_group_id: pulumi.Input[str]
     """The security group of the control plane's interfaces: it calls the webhook on TCP 9443."""

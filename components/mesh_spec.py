@@ -10,10 +10,11 @@ import re
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
+import pulumi_kubernetes as k8s
 import yaml
 
-from components.errors import ArgumentError
-from components.lb_spec import LoadBalancerSubnetArgs
+from .errors import ArgumentError
+from .lb_spec import LoadBalancerSubnetArgs
 
 # Istio 1.31.1 (2026-09-21): 1.31 is supported until six weeks after 1.33; never below 1.30.3,
 # which fixed istiod missing rotated remote secrets (istio/istio#60612).
@@ -53,7 +54,7 @@ class MeshMemberArgs(TypedDict):
     """The cluster's API server URL, written into the other members' remote secrets."""
     certificate_authority: pulumi.Input[str]
     """The cluster's CA certificate, base64 PEM as EKS returns it."""
-    kubernetes_provider: pulumi.ProviderResource
+    kubernetes_provider: k8s.Provider
     """The cluster's ``kubernetes.Provider``: everything in this cluster is created through it."""
     node_security_group_id: pulumi.Input[str]
     """The security group on the cluster's nodes (and so its pods)."""
@@ -65,7 +66,7 @@ class MeshMemberArgs(TypedDict):
     (required in a multi-network mesh)."""
     load_balancer_subnets: NotRequired[list[LoadBalancerSubnetArgs]]
     """The member VPC's subnets (multi-network): its east-west NLB is checked against them (R4.7, P2)."""
-    depends_on: NotRequired[list[pulumi.Resource]]
+    depends_on: NotRequired[list[Any]]
     """What must be up in the cluster first (its load balancer controller, for the east-west NLB)."""
 
 

@@ -4,13 +4,11 @@ The stack configuration and the component both call ``check_vpc_args`` so a stac
 direct caller of the component get the same answer, before anything is registered.
 """
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
 
-from components.addressing import (
+from .addressing import (
     AMAZON_IPV6_PREFIX,
     DEFAULT_AZ_SLOTS,
     IPAM_IPV6_PREFIXES,
@@ -20,7 +18,7 @@ from components.addressing import (
     parse_ipv6_cidr,
     plan_subnets,
 )
-from components.errors import ArgumentError, raise_if_any
+from .errors import ArgumentError, raise_if_any
 
 NAT_MODES = ("none", "single", "per-az")
 IPV6_SOURCES = ("amazon", "ipam", "byoip")

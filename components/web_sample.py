@@ -12,8 +12,8 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.errors import ArgumentError, raise_if_any
-from components.lb_spec import SCHEMES
+from .errors import ArgumentError, raise_if_any
+from .lb_spec import SCHEMES
 
 TYPE_TOKEN = "ipv6-eks:index:WebSample"
 NGINX_IMAGE = "public.ecr.aws/nginx/nginx:1.28.0-alpine"  # ECR Public mirror of the official image, pinned

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from components.mesh_samples import HELLOWORLD_PORT, SAMPLE_NAMESPACE, VERSIONS
+from ipv6_eks.mesh_samples import HELLOWORLD_PORT, SAMPLE_NAMESPACE, VERSIONS
 
 ANSWER = re.compile(r"Hello version: (?P<version>[\w.-]+), instance: (?P<instance>\S+)")
 HELLO_URL = f"http://helloworld.{SAMPLE_NAMESPACE}:{HELLOWORLD_PORT}/hello"

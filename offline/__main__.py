@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG_ERROR
 
     import stack_config  # after argument parsing: importing it loads the Pulumi SDKs
-    from components.errors import ArgumentError, ArgumentErrors
+    from ipv6_eks.errors import ArgumentError, ArgumentErrors
     from offline.policy_run import DEFAULT_POLICY_CONFIG, PolicyConfigError, load_policy_config, run_policies
 
     try:

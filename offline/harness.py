@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
+import yaml
 from pulumi.runtime import config as runtime_config
 from pulumi.runtime import resource as runtime_resource
 from pulumi.runtime import settings as runtime_settings
@@ -100,6 +101,7 @@ def evaluate(
     config: Mapping[str, Any],
     mocks: pulumi.runtime.Mocks | None = None,
     monitor: RecordingMonitor | None = None,
+    project: str = PROJECT,
 ) -> Evaluation:
     """Run ``program`` under mocks with ``config``; exceptions from the program propagate.
 
@@ -117,7 +119,7 @@ def evaluate(
         loop.set_default_executor(executor)
         asyncio.set_event_loop(loop)
         try:
-            pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=stack, preview=False, monitor=monitor)
+            pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
             runtime_config.set_all_config(runtime_values(config))
 
             def body():
@@ -139,17 +141,37 @@ def evaluate(
 
 
 def evaluate_stack(stack_file: Path, *, mocks: pulumi.runtime.Mocks | None = None) -> Evaluation:
-    """Evaluate the project's ``__main__.py`` with the configuration of ``stack_file``; its
-    configuration errors name the file as given (relative to the working directory if inside it)."""
+    """Evaluate a program with the configuration of ``stack_file``: the program of the directory
+    the file is in, when that directory is a Pulumi project of its own (an example), else this
+    project's ``__main__.py``. Configuration errors name the file as given (relative to the
+    working directory if inside it)."""
     stack = stack_name(stack_file)
-    main = str(PROJECT_DIR / "__main__.py")
+    program_dir = program_dir_of(stack_file)
+    main = str(program_dir / "__main__.py")
     shown = os.path.relpath(stack_file) if not os.path.relpath(stack_file).startswith("..") else str(stack_file)
 
     def program() -> None:
         STACK_FILE_SHOWN.set(shown)
         runpy.run_path(main, run_name="__main__")
 
-    return evaluate(program, stack=stack, config=read_stack_file(stack_file), mocks=mocks)
+    config = read_stack_file(stack_file)
+    return evaluate(program, stack=stack, config=config, mocks=mocks, project=project_name(program_dir))
+
+
+def program_dir_of(stack_file: Path) -> Path:
+    """The Pulumi project a stack file belongs to: its own directory if that holds a program."""
+    directory = Path(stack_file).resolve().parent
+    if directory != PROJECT_DIR and (directory / "Pulumi.yaml").is_file() and (directory / "__main__.py").is_file():
+        return directory
+    return PROJECT_DIR
+
+
+def project_name(program_dir: Path) -> str:
+    """The ``name:`` of the project's ``Pulumi.yaml`` (the namespace of its configuration keys)."""
+    if program_dir == PROJECT_DIR:
+        return PROJECT
+    document = yaml.safe_load((program_dir / "Pulumi.yaml").read_text()) or {}
+    return str(document.get("name") or PROJECT)
 
 
 def stack_name(stack_file: Path) -> str:

@@ -73,6 +73,7 @@ def mesh_view(evaluation: Evaluation) -> MeshView | None:
     if not istiods:
         return None
     members: dict[str, MeshMemberRow] = {}
+    by_provider: dict[str, str] = {}  # provider urn (one per cluster) -> member
     member_cluster: dict[str, RecordedResource | None] = {}
     for release in istiods:
         values = release.inputs.get("values") or {}
@@ -81,9 +82,10 @@ def mesh_view(evaluation: Evaluation) -> MeshView | None:
         cluster = index.cluster_of(release)
         name = str((glob.get("multiCluster") or {}).get("clusterName", "?"))
         member_cluster[name] = cluster
+        by_provider[_provider(release)] = name
         members[name] = MeshMemberRow(
             member=name,
-            cluster=index.name(cluster),
+            cluster=index.name(cluster) if cluster else "(made elsewhere)",
             ip_family=str(cluster.inputs.get("ipFamily", "ipv4")) if cluster else "?",
             network=str(glob.get("network", "")),
             mesh_id=str(glob.get("meshID", "")),
@@ -91,12 +93,11 @@ def mesh_view(evaluation: Evaluation) -> MeshView | None:
             ipv4_outbound_listener=str(env.get(P3_FLAG, "")).lower() == "true",
             dual_stack_flag="ISTIO_DUAL_STACK" in env,
         )
-    by_cluster = {row.cluster: row.member for row in members.values()}
     for secret in evaluation.of_type(SECRET):
         metadata = secret.inputs.get("metadata") or {}
         if (metadata.get("labels") or {}).get("istio/multiCluster") != "true":
             continue
-        holder = by_cluster.get(index.name(index.cluster_of(secret)))
+        holder = by_provider.get(_provider(secret))
         if holder is None:
             continue
         described = (metadata.get("annotations") or {}).get("networking.istio.io/cluster", "?")
@@ -106,7 +107,17 @@ def mesh_view(evaluation: Evaluation) -> MeshView | None:
         row.holds_remote_secrets_for.sort()
     ordered = sorted(members.values(), key=lambda r: r.member)
     model = "multi" if len({r.network for r in ordered}) > 1 else "single"
-    return MeshView(model, ordered, _trust(evaluation, index, by_cluster), _entries(evaluation, index, ordered, member_cluster))
+    return MeshView(
+        model,
+        ordered,
+        _trust(evaluation, by_provider),
+        _entries(evaluation, index, ordered, member_cluster, {m: p for p, m in by_provider.items()}),
+    )
+
+
+def _provider(resource: RecordedResource) -> str:
+    """The provider a Kubernetes object is created through: which cluster it is in."""
+    return (resource.provider or "").rsplit("::", 1)[0]
 
 
 def _chart(release: RecordedResource) -> str:
@@ -128,7 +139,7 @@ def _years(hours: Any) -> float | None:
     return round(float(hours) / HOURS_PER_YEAR, 1) if isinstance(hours, int | float) else None
 
 
-def _trust(evaluation: Evaluation, index: ClusterIndex, by_cluster: dict[str, str]) -> TrustRow | None:
+def _trust(evaluation: Evaluation, by_provider: dict[str, str]) -> TrustRow | None:
     roots = [c for c in evaluation.of_type(SELF_SIGNED) if c.inputs.get("isCaCertificate")]
     signed = evaluation.of_type(LOCALLY_SIGNED)
     if not signed:
@@ -144,7 +155,7 @@ def _trust(evaluation: Evaluation, index: ClusterIndex, by_cluster: dict[str, st
     cacerts = {}
     for secret in evaluation.of_type(SECRET):
         if (secret.inputs.get("metadata") or {}).get("name") == "cacerts":
-            holder = by_cluster.get(index.name(index.cluster_of(secret)), index.name(index.cluster_of(secret)))
+            holder = by_provider.get(_provider(secret), secret.name)
             cacerts[holder] = sorted(secret.inputs.get("stringData") or secret.inputs.get("data") or {})
     used_roots = {name for name in intermediates.values()}
     root = roots[0] if len(roots) == 1 else None
@@ -159,16 +170,20 @@ def _trust(evaluation: Evaluation, index: ClusterIndex, by_cluster: dict[str, st
 
 
 def _entries(
-    evaluation: Evaluation, index: ClusterIndex, members: list[MeshMemberRow], member_cluster: dict[str, RecordedResource | None]
+    evaluation: Evaluation,
+    index: ClusterIndex,
+    members: list[MeshMemberRow],
+    member_cluster: dict[str, RecordedResource | None],
+    provider_of: dict[str, str],
 ) -> list[EntryRow]:
     """How each member is reached from the others: its east-west NLB (multi network) and its API."""
     rows = []
-    gateways = {index.name(index.cluster_of(r)): r for r in evaluation.of_type(HELM_RELEASE) if _chart(r) == "gateway"}
-    cross_network = {index.name(index.cluster_of(g)) for g in evaluation.of_type(GATEWAY_CR)}
+    gateways = {_provider(r): r for r in evaluation.of_type(HELM_RELEASE) if _chart(r) == "gateway"}
+    cross_network = {_provider(g) for g in evaluation.of_type(GATEWAY_CR)}
     groups = _security_groups(evaluation, member_cluster)
     member_of_node_group = {ids["node"]: member for member, ids in groups.items()}
     for row in members:
-        release = gateways.get(row.cluster)
+        release = gateways.get(provider_of[row.member])
         if release is not None:
             service = (release.inputs.get("values") or {}).get("service") or {}
             annotations = service.get("annotations") or {}
@@ -176,7 +191,7 @@ def _entries(
             family = annotations.get("service.beta.kubernetes.io/aws-load-balancer-ip-address-type", "ipv4")
             targets = annotations.get("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "instance")
             subnets = index.subnets_for(member_cluster.get(row.member), scheme, family)
-            gateway = "Gateway 15443 AUTO_PASSTHROUGH *.local" if row.cluster in cross_network else "no cross-network Gateway"
+            gateway = "Gateway 15443 AUTO_PASSTHROUGH *.local" if provider_of[row.member] in cross_network else "no cross-network Gateway"
             detail = f"{scheme}, {family}, {targets} targets, subnets {', '.join(subnets) or '(none)'}; {gateway}"
             rows.append(
                 EntryRow(row.member, "east-west NLB", detail, list(service.get("loadBalancerSourceRanges") or ["0.0.0.0/0", "::/0"]))

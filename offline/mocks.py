@@ -122,7 +122,37 @@ class AwsLikeMocks(pulumi.runtime.Mocks):
             return {"accountId": ACCOUNT_ID, "arn": f"arn:aws:iam::{ACCOUNT_ID}:user/ci", "userId": "AIDAEXAMPLE", "id": ACCOUNT_ID}
         if args.token == "aws:index/getPartition:getPartition":
             return {"partition": "aws", "dnsSuffix": "amazonaws.com", "id": "aws"}
+        if args.token == "aws:eks/getCluster:getCluster":
+            return self._existing_cluster(str((args.args or {}).get("name", "existing")), region)
         return {}
+
+    @staticmethod
+    def _existing_cluster(name: str, region: str) -> dict[str, Any]:
+        """An IPv4 cluster made elsewhere, as ``aws eks describe-cluster`` shows it."""
+        token = _hex(name).upper()
+        return {
+            "id": name,
+            "name": name,
+            "arn": f"arn:aws:eks:{region}:{ACCOUNT_ID}:cluster/{name}",
+            "version": "1.34",
+            "status": "ACTIVE",
+            "endpoint": f"https://{token}.gr7.{region}.eks.amazonaws.com",
+            "certificateAuthorities": [{"data": base64.b64encode(f"-----BEGIN CERTIFICATE-----\nMII{token}\n".encode()).decode()}],
+            "kubernetesNetworkConfigs": [
+                {"ipFamily": "ipv4", "serviceIpv4Cidr": "172.20.0.0/16", "serviceIpv6Cidr": "", "elasticLoadBalancings": []}
+            ],
+            "vpcConfigs": [],
+            "vpcConfig": {
+                "clusterSecurityGroupId": "sg-" + _hex(name + "eks-cluster-sg"),
+                "controlPlaneEgressMode": "",
+                "endpointPrivateAccess": True,
+                "endpointPublicAccess": True,
+                "publicAccessCidrs": ["0.0.0.0/0"],
+                "securityGroupIds": [],
+                "subnetIds": [],
+                "vpcId": "",
+            },
+        }
 
     # -- resources ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from components.eks_nodes import estimated_vcpus, max_pods, subnet_ipv4_capacity
+from ipv6_eks.eks_nodes import estimated_vcpus, max_pods, subnet_ipv4_capacity
 from offline.harness import Evaluation
 from offline.in_cluster import controller_rows, load_balancer_rows, render_in_cluster
 from offline.mesh_view import mesh_view, render_mesh

@@ -19,8 +19,8 @@ from typing import Any
 import pulumi
 from pydantic import Field, ValidationError, field_validator
 
-from components.eks_spec import check_cluster_name
-from components.errors import ArgumentError
+from ipv6_eks.eks_spec import check_cluster_name
+from ipv6_eks.errors import ArgumentError
 from stack_config.cluster import ClusterConfig, ClusterPlan, holds_kubernetes_resources, plan_cluster
 from stack_config.deployer import DeployerConfig, check_deployer, declares_a_way_in, unreachable_clusters_error
 from stack_config.mesh import MeshConfig, MeshPlan, plan_mesh

@@ -14,10 +14,10 @@ from typing import Any, Literal, cast
 
 from pydantic import field_validator
 
-from components.eks_spec import Ipv6EksClusterArgs, check_cluster_args, open_endpoint_cidrs
-from components.errors import ArgumentError
-from components.lb_spec import LbControllerArgs, check_lb_controller_args, check_load_balancer, default_ip_address_type
-from components.vpc_spec import tier_subnets
+from ipv6_eks.eks_spec import Ipv6EksClusterArgs, check_cluster_args, open_endpoint_cidrs
+from ipv6_eks.errors import ArgumentError
+from ipv6_eks.lb_spec import LbControllerArgs, check_lb_controller_args, check_load_balancer, default_ip_address_type
+from ipv6_eks.vpc_spec import tier_subnets
 from stack_config.deployer import DeployerConfig, api_access
 from stack_config.model import StrictModel
 from stack_config.network import NetworkPlan

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ipaddress
 from typing import TYPE_CHECKING, Any, Literal
 
-from components.errors import ArgumentError
+from ipv6_eks.errors import ArgumentError
 from stack_config.model import StrictModel
 
 if TYPE_CHECKING:

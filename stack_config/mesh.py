@@ -13,9 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
-from components.errors import ArgumentError
-from components.lb_spec import check_load_balancer
-from components.mesh_spec import ISTIO_VERSION, ISTIO_VERSION_FLOOR, MESH_ID, NETWORK_MODELS, parse_version
+from ipv6_eks.errors import ArgumentError
+from ipv6_eks.lb_spec import check_load_balancer
+from ipv6_eks.mesh_spec import ISTIO_VERSION, ISTIO_VERSION_FLOOR, MESH_ID, NETWORK_MODELS, parse_version
 from stack_config.model import StrictModel
 from stack_config.network import NetworkPlan
 from stack_config.stack_file import SECRET_PLACEHOLDER

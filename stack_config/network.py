@@ -14,9 +14,9 @@ from typing import Any, Literal, cast
 
 from pydantic import Field, field_validator
 
-from components.addressing import parse_ipv4_cidr
-from components.errors import ArgumentError
-from components.vpc_spec import DualStackVpcArgs, VpcPlan, check_vpc_args, plan_vpc
+from ipv6_eks.addressing import parse_ipv4_cidr
+from ipv6_eks.errors import ArgumentError
+from ipv6_eks.vpc_spec import DualStackVpcArgs, VpcPlan, check_vpc_args, plan_vpc
 from stack_config.model import StrictModel
 
 # R1.6: EKS cannot place control-plane subnets in these AZ IDs; automatic AZ choice skips them.

@@ -14,7 +14,7 @@ from typing import Any
 import pulumi
 from pydantic import BaseModel, ValidationError
 
-from components.errors import render_path
+from ipv6_eks.errors import render_path
 
 PROJECT = "ipv6-eks"
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from components.addressing import TierSpec, check_plan, ipv6_subnet_cidr, plan_subnets
-from components.errors import ArgumentError, ArgumentErrors
+from ipv6_eks.addressing import TierSpec, check_plan, ipv6_subnet_cidr, plan_subnets
+from ipv6_eks.errors import ArgumentError, ArgumentErrors
 
 AZS = ["us-east-2a", "us-east-2b", "us-east-2c"]
 REFERENCE_TIERS = [

@@ -5,8 +5,8 @@ import logging
 
 import pytest
 
-from components.dual_stack_vpc import TYPE_TOKEN, DualStackVpc
-from components.errors import ArgumentError
+from ipv6_eks.dual_stack_vpc import TYPE_TOKEN, DualStackVpc
+from ipv6_eks.errors import ArgumentError
 from offline.harness import evaluate
 from offline.mocks import AwsLikeMocks
 from tests.conftest import registered_when_failing, routes_of, run_program

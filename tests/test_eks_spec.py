@@ -2,10 +2,10 @@
 
 import pytest
 
-from components.eks_addons import vpc_cni_configuration
-from components.eks_iam import cni_policy_document, irsa_trust_policy, node_role_policy_arns, partition_of
-from components.eks_nodes import estimated_vcpus, max_pods, metadata_options
-from components.eks_spec import check_cluster_args, open_endpoint_cidrs
+from ipv6_eks.eks_addons import vpc_cni_configuration
+from ipv6_eks.eks_iam import cni_policy_document, irsa_trust_policy, node_role_policy_arns, partition_of
+from ipv6_eks.eks_nodes import estimated_vcpus, max_pods, metadata_options
+from ipv6_eks.eks_spec import check_cluster_args, open_endpoint_cidrs
 from policies.guardrails.facts import architecture, is_nitro
 
 # amazon-vpc-cni-k8s docs/iam-policy.md on master (2026-08-20), written out here action by action.

@@ -5,9 +5,9 @@ import json
 import pulumi
 import pytest
 
-from components.dual_stack_vpc import DualStackVpc
-from components.errors import ArgumentError
-from components.ipv6_eks_cluster import TYPE_TOKEN, Ipv6EksCluster
+from ipv6_eks.dual_stack_vpc import DualStackVpc
+from ipv6_eks.errors import ArgumentError
+from ipv6_eks.ipv6_eks_cluster import TYPE_TOKEN, Ipv6EksCluster
 from policies.guardrails.facts import CONTROL_PLANE_LOG_TYPES
 from tests.conftest import IPV6_CNI_ACTIONS, registered_when_failing, run_program
 
@@ -427,7 +427,7 @@ def test_node_instances_volumes_and_interfaces_carry_the_stack_tags_through_the_
 
 
 def test_the_creator_admin_choice_is_a_transform_on_pulumi_eks_s_cluster():
-    from components.ipv6_eks_cluster import no_creator_admin
+    from ipv6_eks.ipv6_eks_cluster import no_creator_admin
 
     args = pulumi.ResourceTransformArgs(
         True,

@@ -6,8 +6,8 @@ import pulumi
 import pulumi_kubernetes as k8s
 import pytest
 
-from components.errors import ArgumentError, ArgumentErrors
-from components.istio_multi_primary import IstioMultiPrimary
+from ipv6_eks.errors import ArgumentError, ArgumentErrors
+from ipv6_eks.istio_multi_primary import IstioMultiPrimary
 from tests.conftest import registered_when_failing, run_program
 
 ROOT_PEM = "-----BEGIN CERTIFICATE-----\nMIIBbrought\n-----END CERTIFICATE-----\n"

@@ -7,10 +7,10 @@ import pulumi
 import pytest
 import yaml
 
-from components.dual_stack_vpc import DualStackVpc
-from components.errors import ArgumentError, ArgumentErrors
-from components.lb_controller import LbController
-from components.lb_spec import CHART_VERSION, check_load_balancer, controller_values, ingress_annotations, service_annotations
+from ipv6_eks.dual_stack_vpc import DualStackVpc
+from ipv6_eks.errors import ArgumentError, ArgumentErrors
+from ipv6_eks.lb_controller import LbController
+from ipv6_eks.lb_spec import CHART_VERSION, check_load_balancer, controller_values, ingress_annotations, service_annotations
 from offline.harness import PROJECT_DIR
 from policies.guardrails.lbc_policy import lb_controller_actions, lb_controller_policy_document
 from tests.conftest import registered_when_failing, run_program

@@ -6,7 +6,7 @@ import json
 import pytest
 import yaml
 
-from components.mesh_spec import remote_kubeconfig
+from ipv6_eks.mesh_spec import remote_kubeconfig
 from offline.__main__ import main
 from offline.harness import PROJECT_DIR, evaluate_stack
 from offline.mesh_view import _auth, mesh_view, render_mesh

@@ -117,7 +117,7 @@ def test_json_plan_carries_findings(capsys):
 
 
 def test_addressing_titles_name_byoip_blocks_and_adopted_vpcs(reference):
-    from components.dual_stack_vpc import DualStackVpc
+    from ipv6_eks.dual_stack_vpc import DualStackVpc
     from offline.plan import render_text
     from tests.conftest import run_program
 

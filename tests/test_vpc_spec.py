@@ -2,7 +2,7 @@
 
 import pytest
 
-from components.vpc_spec import RouteSpec, check_vpc_args, dns64_enabled, plan_vpc, tier_routes
+from ipv6_eks.vpc_spec import RouteSpec, check_vpc_args, dns64_enabled, plan_vpc, tier_routes
 
 IGW, NAT, EIGW = "internet-gateway", "nat-gateway", "egress-only-gateway"
 

@@ -393,7 +393,9 @@ class Graph:
         return self._cluster_by_reference(node, ("clusterName", "cluster"))
 
     def cluster_of_kubernetes_object(self, node: Node) -> Cluster | None:
-        """A Kubernetes object's cluster: through its provider's kubeconfig, or the only cluster."""
+        """A Kubernetes object's cluster: through its provider's kubeconfig, or the only cluster when
+        the object names no provider of its own. A provider whose kubeconfig comes from no cluster
+        of the stack points at a cluster made elsewhere: None, never a guess."""
         clusters = self.clusters()
         providers = [self.by_urn[n.provider] for n in (node, *self.ancestors(node)) if n.provider and n.provider in self.by_urn]
         for provider in providers:
@@ -401,6 +403,8 @@ class Graph:
                 for cluster in clusters:
                     if source in cluster.nodes or any(a in cluster.nodes for a in self.ancestors(source)):
                         return cluster
+        if any(p.get("kubeconfig") not in (None, UNKNOWN) for p in providers):
+            return None  # an explicit kubeconfig for a cluster outside the stack
         return clusters[0] if len(clusters) == 1 else None
 
     def kubernetes_family(self, node: Node, assume_ipv6: bool = False) -> str | Any:
