@@ -76,7 +76,8 @@ def check_mesh_id(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, 
                 f"has meshID {get(values, 'global', 'meshID')!r}, but the mesh's istiods use {sorted(map(str, mesh_ids))}",
                 "give every member one meshID",
             )
-    names: dict[Any, Node] = {}
+    # every istiod sharing its clusterName with another is named, whatever the order they come in
+    by_name: dict[Any, list[Node]] = defaultdict(list)
     for release, values in istiods:
         name = get(values, "global", "multiCluster", "clusterName")
         if name is UNKNOWN:
@@ -87,14 +88,16 @@ def check_mesh_id(graph: Graph, config: dict[str, Any]) -> Iterator[tuple[Node, 
                 "has no global.multiCluster.clusterName, so the members cannot tell each other apart",
                 "set a distinct clusterName per cluster",
             )
-        elif name in names:
+        else:
+            by_name[name].append(release)
+    for name, releases in by_name.items():
+        for release in releases if len(releases) > 1 else []:
+            others = ", ".join(f"'{r.name}'" for r in releases if r is not release)
             yield (
                 release,
-                f"has clusterName {name!r} like '{names[name].name}'; istiod ignores a remote secret for its own name",
+                f"has clusterName {name!r} like {others}; istiod ignores a remote secret for its own name",
                 "give each cluster its own clusterName",
             )
-        else:
-            names[name] = release
 
 
 # -- M29-M31 ---------------------------------------------------------------------------------------
