@@ -32,6 +32,7 @@ import pulumi_kubernetes as k8s
 import pulumi_tls as tls
 
 from .errors import ArgumentError, raise_if_any
+from .helm_release import chart_release
 from .lb_spec import check_load_balancer, service_annotations
 from .mesh_samples import (
     helloworld_deployment,
@@ -194,18 +195,14 @@ class IstioMultiPrimary(pulumi.ComponentResource):
     # -- Istio from its charts (M19-M22) --------------------------------------------------------------
 
     def _chart(self, member: MeshMemberArgs, chart: str, release: str, values: dict[str, Any], after: list) -> k8s.helm.v3.Release:
-        return k8s.helm.v3.Release(
+        return chart_release(
             f"{self._name}-{member['name']}-{release}",
-            name=release,
+            release_name=release,
             chart=chart,
             version=self._version,
-            repository_opts={"repo": ISTIO_REPOSITORY},
+            repository=ISTIO_REPOSITORY,
             namespace=NAMESPACE,
             values=values,
-            atomic=True,
-            cleanup_on_fail=True,
-            max_history=10,
-            timeout=600,
             opts=self._in(member, depends_on=after),
         )
 

@@ -31,6 +31,7 @@ import pulumi_kubernetes as k8s
 from .eks_iam import irsa_trust_policy
 from .errors import raise_if_any
 from .guardrails.lbc_policy import lb_controller_policy_document
+from .helm_release import chart_release
 from .lb_spec import (
     CHART,
     CHART_REPOSITORY,
@@ -117,18 +118,13 @@ class LbController(pulumi.ComponentResource):
         )
         # The release waits for what the caller names (the cluster's nodes, the VPC's gateways):
         # on destroy it, and the load balancers it made, go before them.
-        self._release = k8s.helm.v3.Release(
+        self._release = chart_release(
             f"{name}-chart",
-            name=CHART,
             chart=CHART,
             version=CHART_VERSION,
-            repository_opts={"repo": CHART_REPOSITORY},
+            repository=CHART_REPOSITORY,
             namespace=NAMESPACE,
             values=values,
-            atomic=True,
-            cleanup_on_fail=True,
-            max_history=10,
-            timeout=600,
             opts=self._opts(provider=self._provider, depends_on=[attachment, webhook, *_depends_on(opts)]),
         )
         self.role_arn = role.arn

@@ -108,49 +108,37 @@ def chart_load_balancers(evaluation: Evaluation) -> list[RecordedResource]:
     ]
 
 
+# Where each kind of load balancer takes its settings from: annotation prefix and target-type key.
+ANNOTATIONS = {
+    "ALB": ("alb.ingress.kubernetes.io/", "target-type"),
+    "NLB": ("service.beta.kubernetes.io/aws-load-balancer-", "nlb-target-type"),
+}
+
+
+def _annotations(where: dict[str, Any] | None) -> dict[str, str]:
+    """The annotations of an object's metadata, or of a chart's ``service`` values."""
+    return (where or {}).get("annotations") or {}
+
+
 def load_balancer_rows(evaluation: Evaluation) -> list[LoadBalancerRow]:
+    """ALBs (Ingresses), NLBs (LoadBalancer Services, and the Services charts render)."""
     index = ClusterIndex(evaluation)
-    rows = []
-    for ingress in evaluation.of_type(INGRESS):
-        annotations = (ingress.inputs.get("metadata") or {}).get("annotations") or {}
-        cluster = index.cluster_of(ingress)
-        scheme = annotations.get("alb.ingress.kubernetes.io/scheme", "internal")
-        kind = annotations.get("alb.ingress.kubernetes.io/ip-address-type", "ipv4")
-        rows.append(
-            LoadBalancerRow(
-                index.name(cluster),
-                "ALB",
-                ingress.name,
-                scheme,
-                kind,
-                annotations.get("alb.ingress.kubernetes.io/target-type", "instance"),
-                index.subnets_for(cluster, scheme, kind),
-            )
-        )
-    services = [
-        (s.name, (s.inputs.get("metadata") or {}).get("annotations") or {}, s)
+
+    found = [("ALB", i.name, _annotations(i.inputs.get("metadata")), i) for i in evaluation.of_type(INGRESS)]
+    found += [
+        ("NLB", s.name, _annotations(s.inputs.get("metadata")), s)
         for s in evaluation.of_type(SERVICE)
         if (s.inputs.get("spec") or {}).get("type") == "LoadBalancer"
     ]
-    services += [
-        (r.name, ((r.inputs.get("values") or {}).get("service") or {}).get("annotations") or {}, r)
-        for r in chart_load_balancers(evaluation)
-    ]
-    for name, annotations, service in services:
-        cluster = index.cluster_of(service)
-        scheme = annotations.get("service.beta.kubernetes.io/aws-load-balancer-scheme", "internal")
-        kind = annotations.get("service.beta.kubernetes.io/aws-load-balancer-ip-address-type", "ipv4")
-        rows.append(
-            LoadBalancerRow(
-                index.name(cluster),
-                "NLB",
-                name,
-                scheme,
-                kind,
-                annotations.get("service.beta.kubernetes.io/aws-load-balancer-nlb-target-type", "instance"),
-                index.subnets_for(cluster, scheme, kind),
-            )
-        )
+    found += [("NLB", r.name, _annotations((r.inputs.get("values") or {}).get("service")), r) for r in chart_load_balancers(evaluation)]
+    rows = []
+    for kind, name, settings, resource in found:
+        prefix, target_key = ANNOTATIONS[kind]
+        cluster = index.cluster_of(resource)
+        scheme = settings.get(prefix + "scheme", "internal")
+        family = settings.get(prefix + "ip-address-type", "ipv4")
+        target = settings.get(prefix + target_key, "instance")
+        rows.append(LoadBalancerRow(index.name(cluster), kind, name, scheme, family, target, index.subnets_for(cluster, scheme, family)))
     return sorted(rows, key=lambda r: (r.cluster, r.name))
 
 

@@ -165,3 +165,17 @@ def test_an_estate_of_four_vpcs_and_eight_clusters_is_planned(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Resources (368):" in result.stdout
     assert result.stdout.count("  dev-") == 0 and result.stdout.count("Addressing plan of VPC net") == 4
+
+
+@pytest.mark.parametrize(
+    ("stack", "first_line"),
+    [("dev", "Addressing plan of VPC shared"), ("dev", "Clusters and capacity:"), ("prod", "Istio mesh mesh1 (multi network")],
+)
+def test_the_readmes_plan_excerpts_are_what_the_plan_prints(stack, first_line, capsys):
+    """The README's abridged plans are lines of the real plan, so they cannot drift from it."""
+    readme = (PROJECT_DIR / "README.md").read_text()
+    start = readme.index("```\n" + first_line) + 4
+    excerpt = readme[start : readme.index("```", start)].splitlines()
+    assert main([stack]) == 0
+    printed = set(capsys.readouterr().out.splitlines())
+    assert [line for line in excerpt if line not in printed] == []
