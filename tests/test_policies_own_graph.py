@@ -16,6 +16,7 @@ from tests.policy_cases import (
     NODE_GROUP,
     SUBNET,
     UNKNOWN_CASES,
+    add_east_west,
     add_ingress,
     add_lbc,
     add_service,
@@ -201,3 +202,18 @@ def test_the_readme_rule_table_lists_every_policy_at_its_level():
     readme = (PROJECT_DIR / "README.md").read_text()
     for policy in POLICIES:
         assert f"| {policy.tags[0]} | `{policy.name}` | {policy.enforcement_level.value} |" in readme, policy.name
+
+
+def test_production_means_the_prod_stack_unless_configured(base):
+    """Without configuration the pack still treats a stack named prod as production (the schema's
+    default), since the CLI need not apply schema defaults; configured, only the listed stacks."""
+    graph = add_east_west(base.copy(), source_ranges=("0.0.0.0/0",))
+
+    def closed(stack, config):
+        found = run_policies(Evaluation(stack, "us-east-2", graph.resources, {}), config, only={"no-world-open-endpoints-in-production"})
+        return [f.resource for f in found]
+
+    assert closed("prod", None) == ["east-west"]
+    assert closed("staging", None) == []
+    assert closed("staging", {"no-world-open-endpoints-in-production": {"productionStacks": ["staging"]}}) == ["east-west"]
+    assert closed("prod", {"no-world-open-endpoints-in-production": {"productionStacks": []}}) == []

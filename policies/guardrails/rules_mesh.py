@@ -299,7 +299,10 @@ CLOSED = Rule(
 
 
 def _production(config: dict[str, Any]) -> bool:
-    return os.environ.get("PULUMI_STACK", "") in (config.get("productionStacks") or [])
+    """The stack being analysed is a production one: the CLI names it in PULUMI_STACK, as it does for
+    every analyzer; without configuration the schema's default (``prod``) applies."""
+    stacks = config.get("productionStacks", PRODUCTION_SCHEMA["productionStacks"]["default"])
+    return os.environ.get("PULUMI_STACK", "") in (stacks or [])
 
 
 def _open(cidrs: Any) -> list[str]:
