@@ -61,6 +61,7 @@ from .mesh_spec import (
     remote_kubeconfig,
     remote_secret_metadata,
 )
+from .node_rules import control_plane_to_nodes
 
 TYPE_TOKEN = "ipv6-eks:index:IstioMultiPrimary"
 CA_USES = ["cert_signing", "crl_signing", "digital_signature", "key_encipherment"]
@@ -232,13 +233,11 @@ class IstioMultiPrimary(pulumi.ComponentResource):
         rule = aws.vpc.SecurityGroupIngressRule
         for member in members:
             for port, what in ((15017, "sidecar injector webhook"), (15012, "istiod xDS")):
-                rule(  # M9: the control plane calls istiod's webhook; 15012 for istiod's own traffic
+                control_plane_to_nodes(  # M9: the control plane calls istiod's webhook; 15012 for istiod's own traffic
                     f"{self._name}-{member['name']}-{port}-from-control-plane",
-                    security_group_id=member["node_security_group_id"],
-                    referenced_security_group_id=member["cluster_security_group_id"],
-                    ip_protocol="tcp",
-                    from_port=port,
-                    to_port=port,
+                    node_security_group_id=member["node_security_group_id"],
+                    cluster_security_group_id=member["cluster_security_group_id"],
+                    port=port,
                     description=f"Control plane to Istio's {what}",
                     opts=child,
                 )

@@ -49,6 +49,7 @@ from .lb_spec import (
     ingress_annotations,
     service_annotations,
 )
+from .node_rules import control_plane_to_nodes
 
 TYPE_TOKEN = "ipv6-eks:index:LbController"
 
@@ -97,13 +98,11 @@ class LbController(pulumi.ComponentResource):
             opts=self._opts(),
         )
         attachment = aws.iam.RolePolicyAttachment(f"{name}-policy", role=role.name, policy_arn=policy.arn, opts=self._opts())
-        webhook = aws.vpc.SecurityGroupIngressRule(
+        webhook = control_plane_to_nodes(
             f"{name}-webhook",
-            security_group_id=args["node_security_group_id"],
-            referenced_security_group_id=args["cluster_security_group_id"],
-            ip_protocol="tcp",
-            from_port=WEBHOOK_PORT,
-            to_port=WEBHOOK_PORT,
+            node_security_group_id=args["node_security_group_id"],
+            cluster_security_group_id=args["cluster_security_group_id"],
+            port=WEBHOOK_PORT,
             description="Control plane to the AWS Load Balancer Controller's webhooks",
             opts=self._opts(),
         )

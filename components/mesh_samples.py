@@ -32,28 +32,14 @@ def helloworld_service() -> dict[str, Any]:
 
 
 def helloworld_deployment(version: str) -> dict[str, Any]:
-    labels = {"app": "helloworld", "version": version}
-    return {
-        "metadata": {"name": f"helloworld-{version}", "namespace": SAMPLE_NAMESPACE, "labels": labels},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "containers": [
-                        {
-                            "name": "helloworld",
-                            "image": HELLOWORLD_IMAGE.format(version=version),
-                            "imagePullPolicy": "IfNotPresent",
-                            "ports": [{"containerPort": HELLOWORLD_PORT}],
-                            "resources": {"requests": {"cpu": "100m"}},
-                        }
-                    ]
-                },
-            },
-        },
+    container = {
+        "name": "helloworld",
+        "image": HELLOWORLD_IMAGE.format(version=version),
+        "imagePullPolicy": "IfNotPresent",
+        "ports": [{"containerPort": HELLOWORLD_PORT}],
+        "resources": {"requests": {"cpu": "100m"}},
     }
+    return _deployment(f"helloworld-{version}", {"app": "helloworld", "version": version}, {"containers": [container]})
 
 
 def sleep_service_account() -> dict[str, Any]:
@@ -68,27 +54,20 @@ def sleep_service() -> dict[str, Any]:
 
 
 def sleep_deployment() -> dict[str, Any]:
-    labels = {"app": "sleep"}
+    container = {
+        "name": "sleep",
+        "image": CURL_IMAGE,
+        "command": ["/bin/sleep", "infinity"],
+        "imagePullPolicy": "IfNotPresent",
+        "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
+    }
+    pod = {"serviceAccountName": "sleep", "terminationGracePeriodSeconds": 0, "containers": [container]}
+    return _deployment("sleep", {"app": "sleep"}, pod)
+
+
+def _deployment(name: str, labels: dict[str, str], pod_spec: dict[str, Any]) -> dict[str, Any]:
+    """One replica in namespace ``sample``, selected and labelled by ``labels``."""
     return {
-        "metadata": {"name": "sleep", "namespace": SAMPLE_NAMESPACE, "labels": labels},
-        "spec": {
-            "replicas": 1,
-            "selector": {"matchLabels": labels},
-            "template": {
-                "metadata": {"labels": labels},
-                "spec": {
-                    "serviceAccountName": "sleep",
-                    "terminationGracePeriodSeconds": 0,
-                    "containers": [
-                        {
-                            "name": "sleep",
-                            "image": CURL_IMAGE,
-                            "command": ["/bin/sleep", "infinity"],
-                            "imagePullPolicy": "IfNotPresent",
-                            "resources": {"requests": {"cpu": "10m", "memory": "16Mi"}},
-                        }
-                    ],
-                },
-            },
-        },
+        "metadata": {"name": name, "namespace": SAMPLE_NAMESPACE, "labels": labels},
+        "spec": {"replicas": 1, "selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": pod_spec}},
     }

@@ -157,7 +157,7 @@ def _trust(evaluation: Evaluation, by_provider: dict[str, str]) -> TrustRow | No
         if (secret.inputs.get("metadata") or {}).get("name") == "cacerts":
             holder = by_provider.get(_provider(secret), secret.name)
             cacerts[holder] = sorted(secret.inputs.get("stringData") or secret.inputs.get("data") or {})
-    used_roots = {name for name in intermediates.values()}
+    used_roots = set(intermediates.values())
     root = roots[0] if len(roots) == 1 else None
     return TrustRow(
         root=", ".join(sorted(used_roots)),

@@ -56,7 +56,7 @@ def test_one_ipv6_cluster_in_a_new_vpc():
     assert ingress["alb.ingress.kubernetes.io/ip-address-type"] == "dualstack"
 
 
-def test_the_existing_ipv4_cluster_is_meshed_by_plain_values(tmp_path):
+def test_the_existing_ipv4_cluster_is_meshed_by_plain_values():
     evaluation = evaluate_stack(EXAMPLES / "mesh-existing-ipv4" / "Pulumi.example.yaml")
     clusters = evaluation.of_type("eks:index:Cluster")
     assert [c.inputs["ipFamily"] for c in clusters] == ["ipv6"]  # only the new cluster is created
@@ -86,7 +86,7 @@ def test_a_kubernetes_object_in_a_cluster_outside_the_stack_is_not_given_the_sta
     assert [f.resource for f in findings("istio-ipv4-outbound-listener", graph)] == ["mesh-modern-istiod"]
 
 
-def test_examples_have_what_pulumi_needs(tmp_path):
+def test_examples_have_what_pulumi_needs():
     for directory in (p for p in EXAMPLES.iterdir() if p.is_dir()):
         assert (directory / "Pulumi.yaml").is_file() and (directory / "__main__.py").is_file()
         assert "../.." in (directory / "requirements.txt").read_text()  # the package, from this repository
